@@ -1,0 +1,127 @@
+from django.contrib.auth import authenticate, user_logged_in
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services, tokens
+from accounts.exceptions import InvalidCredentials
+from accounts.models import User
+from accounts.permissions import IsAdminRole
+from accounts.serializers import (
+    RefreshedPairSerializer,
+    RefreshRequestSerializer,
+    TokenPairSerializer,
+    TokenRequestSerializer,
+    UserCreateSerializer,
+    UserSerializer,
+    UserUpdateSerializer,
+)
+from inventory_site.api.docs import problem_responses
+from inventory_site.api.idempotency import idempotent
+from inventory_site.api.sorting import SortMixin
+from inventory_site.api.throttling import AuthRateThrottle
+
+
+class AuthView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AuthRateThrottle]
+
+
+class TokenApi(AuthView):
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenPairSerializer, **problem_responses(400, 401, 429)},
+        auth=[],
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        email, password = serializer.validated_data["email"], serializer.validated_data["password"]
+        # axes needs the Django request; authenticate() sends user_login_failed on failure.
+        user = authenticate(request._request, email=email, password=password)
+        if user is None:
+            raise InvalidCredentials("The email or password is incorrect.")
+        user_logged_in.send(sender=User, request=request._request, user=user)
+        return Response(tokens.issue_token_pair(user=user))
+
+
+class TokenRefreshApi(AuthView):
+    @extend_schema(
+        request=RefreshRequestSerializer,
+        responses={200: RefreshedPairSerializer, **problem_responses(400, 401, 429)},
+        auth=[],
+    )
+    def post(self, request):
+        serializer = RefreshRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(tokens.rotate_refresh_token(token=serializer.validated_data["refresh"]))
+
+
+class LogoutApi(AuthView):
+    @extend_schema(
+        request=RefreshRequestSerializer,
+        responses={204: OpenApiResponse(description="Revoked"), **problem_responses(400, 401, 429)},
+        auth=[],
+    )
+    def post(self, request):
+        serializer = RefreshRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tokens.revoke_refresh_token(token=serializer.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: UserSerializer, **problem_responses(401)})
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+
+class UserListApi(SortMixin, GenericAPIView):
+    permission_classes = [IsAdminRole]
+    sort_fields = {"email": "email", "date_joined": "date_joined", "last_login": "last_login", "role": "role"}
+    default_sort = "email"
+
+    @extend_schema(responses={200: UserSerializer(many=True), **problem_responses(400, 401, 403)})
+    def get(self, request):
+        page = self.paginate_queryset(self.sort(User.objects.all()))
+        return self.get_paginated_response(UserSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=UserCreateSerializer, responses={201: UserSerializer, **problem_responses(400, 401, 403, 409)}
+    )
+    @idempotent
+    def post(self, request):
+        serializer = UserCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.create_user(actor=request.user, **serializer.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class UserDetailApi(APIView):
+    permission_classes = [IsAdminRole]
+
+    @extend_schema(responses={200: UserSerializer, **problem_responses(401, 403, 404)})
+    def get(self, request, pk):
+        return Response(UserSerializer(get_object_or_404(User, pk=pk)).data)
+
+    @extend_schema(
+        request=UserUpdateSerializer, responses={200: UserSerializer, **problem_responses(400, 401, 403, 404, 409)}
+    )
+    def patch(self, request, pk):
+        user = get_object_or_404(User, pk=pk)
+        serializer = UserUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.update_user(actor=request.user, user=user, **serializer.validated_data)
+        return Response(UserSerializer(user).data)
+
+    @extend_schema(responses={204: OpenApiResponse(description="Deleted"), **problem_responses(401, 403, 404, 409)})
+    def delete(self, request, pk):
+        services.delete_user(actor=request.user, user=get_object_or_404(User, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,87 @@
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+
+from accounts.exceptions import DuplicateEmail, UserHasHistory
+from accounts.models import Role, User
+from audit.services import diff, record_event, snapshot
+from inventory_site.exceptions import Invalid
+
+USER_FIELDS = ("email", "first_name", "last_name", "role", "is_active")
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise Invalid("The password does not meet the policy.", errors={"password": list(error.messages)}) from None
+
+
+def _ensure_email_free(email: str, *, exclude_pk=None) -> None:
+    if User.objects.filter(email__iexact=email).exclude(pk=exclude_pk).exists():
+        raise DuplicateEmail(f"A user with the email {email} already exists.")
+
+
+@transaction.atomic
+def create_user(
+    *, actor: User | None, email: str, password: str, role: str, first_name: str, last_name: str, is_active=True
+) -> User:
+    email = User.objects.normalize_email(email)
+    _ensure_email_free(email)
+    user = User(email=email, first_name=first_name, last_name=last_name, role=role, is_active=is_active)
+    _check_password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise DuplicateEmail(f"A user with the email {email} already exists.") from None
+    record_event(action="user.created", actor=actor, obj=user, changes={"email": email, "role": role})
+    return user
+
+
+@transaction.atomic
+def update_user(*, actor: User | None, user: User, password: str | None = None, **fields) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = snapshot(user, USER_FIELDS)
+    for name, value in fields.items():
+        if name not in USER_FIELDS:
+            raise Invalid(f"Unknown field {name}.")
+        setattr(user, name, value)
+    if "email" in fields:
+        user.email = User.objects.normalize_email(user.email)
+        _ensure_email_free(user.email, exclude_pk=user.pk)
+    if password is not None:
+        _check_password(password, user)
+        user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise DuplicateEmail(f"A user with the email {user.email} already exists.") from None
+    changes = diff(user, before, USER_FIELDS)
+    if password is not None:
+        changes["password"] = ["***", "***"]
+    if "role" in changes:
+        record_event(action="user.role_changed", actor=actor, obj=user, changes={"role": changes["role"]})
+    if changes:
+        record_event(action="user.updated", actor=actor, obj=user, changes=changes)
+    return user
+
+
+@transaction.atomic
+def delete_user(*, actor: User | None, user: User) -> None:
+    user_id, email = user.pk, user.email
+    try:
+        with transaction.atomic():
+            user.delete()
+    except (ProtectedError, IntegrityError):
+        raise UserHasHistory(
+            "This user has history (movements, orders or audit events); deactivate them instead."
+        ) from None
+    record_event(action="user.deleted", actor=actor, object_type="user", object_id=user_id, changes={"email": email})
+
+
+def role_choices() -> list[str]:
+    return [choice.value for choice in Role]

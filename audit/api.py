@@ -1,0 +1,43 @@
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework.generics import ListAPIView
+
+from accounts.permissions import IsAdminRole
+from audit import selectors
+from audit.serializers import AuditEventSerializer, LoginAttemptSerializer
+from inventory_site.api.docs import problem_responses
+from inventory_site.api.filters import DateRangeFilterSet, StrictBooleanFilter
+
+
+class AuditEventFilter(DateRangeFilterSet):
+    date_field = "at"
+    actor_id = django_filters.NumberFilter(field_name="actor_id")
+    action = django_filters.CharFilter(field_name="action")
+    object_type = django_filters.CharFilter(field_name="object_type")
+    object_id = django_filters.CharFilter(field_name="object_id")
+
+
+class LoginAttemptFilter(DateRangeFilterSet):
+    date_field = "at"
+    email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
+    success = StrictBooleanFilter(field_name="success")
+
+
+@extend_schema(responses={200: AuditEventSerializer(many=True), **problem_responses(400, 401, 403)})
+class AuditEventListApi(ListAPIView):
+    permission_classes = [IsAdminRole]
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilter
+
+    def get_queryset(self):
+        return selectors.audit_event_list()
+
+
+@extend_schema(responses={200: LoginAttemptSerializer(many=True), **problem_responses(400, 401, 403)})
+class LoginAttemptListApi(ListAPIView):
+    permission_classes = [IsAdminRole]
+    serializer_class = LoginAttemptSerializer
+    filterset_class = LoginAttemptFilter
+
+    def get_queryset(self):
+        return selectors.login_attempt_list()

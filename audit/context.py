@@ -1,0 +1,17 @@
+"""The client (IP, user agent) of the request being served, for audit rows written deep in services."""
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Client:
+    ip: str | None = None
+    user_agent: str = ""
+
+
+current_client: ContextVar[Client] = ContextVar("current_client", default=Client())
+
+
+def client_from_request(request) -> Client:
+    return Client(ip=request.META.get("REMOTE_ADDR") or None, user_agent=request.META.get("HTTP_USER_AGENT", "")[:500])

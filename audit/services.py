@@ -1,0 +1,51 @@
+from django.db import models
+
+from audit.context import current_client
+from audit.models import AuditEvent, LoginAttempt
+
+
+def record_event(
+    *,
+    action: str,
+    actor=None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    changes: dict | None = None,
+) -> AuditEvent:
+    """Write one audit event; call it inside the transaction of the change it describes."""
+    if obj is not None:
+        object_type = object_type or obj._meta.model_name
+        object_id = object_id or obj.pk
+    client = current_client.get()
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        changes=changes or {},
+        ip=client.ip,
+        user_agent=client.user_agent,
+    )
+
+
+def record_login_attempt(*, email: str, success: bool, reason: str = "", ip=None, user_agent: str = "") -> LoginAttempt:
+    return LoginAttempt.objects.create(
+        email=(email or "")[:254].lower(), success=success, reason=reason, ip=ip or None, user_agent=user_agent[:500]
+    )
+
+
+def diff(instance: models.Model, before: dict, fields) -> dict:
+    """``{field: [old, new]}`` for the fields whose value changed."""
+    changes = {}
+    for field in fields:
+        new = getattr(instance, field)
+        if before.get(field) != new:
+            changes[field] = [before.get(field), new]
+    return changes
+
+
+def snapshot(instance: models.Model, fields) -> dict:
+    return {field: getattr(instance, field) for field in fields}

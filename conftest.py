@@ -1,0 +1,136 @@
+"""Shared fixtures and the rules for tests that need PostgreSQL, Redis or Chromium.
+
+Those tests are marked; when the service is absent they are skipped with a printed reason. With
+``CI=true`` and both ``DATABASE_URL`` and ``REDIS_URL`` set, any skip fails the run.
+"""
+
+import os
+import shutil
+
+import pytest
+
+_skips: list[str] = []
+
+
+def _postgres_reason() -> str | None:
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    return None
+
+
+def _redis_reason() -> str | None:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return "needs Redis: set REDIS_URL=redis://..."
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as error:  # noqa: BLE001
+        return f"needs Redis: {url} unreachable ({error})"
+    return None
+
+
+def _browser_reason() -> str | None:
+    if not shutil.which("chromium") and not os.path.exists("/usr/bin/chromium"):
+        return "needs Chromium: apt-get install -y chromium"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "needs the playwright package"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reasons = {"postgres": _postgres_reason(), "redis": _redis_reason(), "browser": _browser_reason()}
+    for item in items:
+        for marker, reason in reasons.items():
+            if reason and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skips.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    strict = os.environ.get("CI") == "true" and os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")
+    if strict and _skips:
+        print(f"\nCI with DATABASE_URL and REDIS_URL set: {len(_skips)} skipped test(s) fail the run:")
+        for nodeid in _skips[:50]:
+            print(f"  {nodeid}")
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def password() -> str:
+    return "Warehouse-2026-secure"
+
+
+@pytest.fixture
+def admin_user(db, password):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(role="admin", email="admin@example.com", password=password)
+
+
+@pytest.fixture
+def staff_user(db, password):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(role="staff", email="staff@example.com", password=password)
+
+
+def _api_client_for(user):
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def api_client():
+    return _api_client_for(None)
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """A DRF client with an admin's bearer token."""
+    return _api_client_for(admin_user)
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    """A DRF client with a staff user's bearer token."""
+    return _api_client_for(staff_user)
+
+
+@pytest.fixture
+def client_for():
+    return _api_client_for
+
+
+@pytest.fixture
+def admin_web(client, admin_user):
+    """Django's test client with an admin's session."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def staff_web(client, staff_user):
+    client.force_login(staff_user)
+    return client

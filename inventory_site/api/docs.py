@@ -1,0 +1,50 @@
+"""OpenAPI helpers: every operation documents the problem+json statuses it can answer."""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+ProblemSerializer = inline_serializer(
+    name="Problem",
+    fields={
+        "type": serializers.CharField(),
+        "title": serializers.CharField(),
+        "status": serializers.IntegerField(),
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False),
+        "available": serializers.IntegerField(required=False),
+    },
+)
+
+DESCRIPTIONS = {
+    400: "Invalid input",
+    401: "Not authenticated, or bad credentials/token",
+    403: "Role not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict with the current state",
+    415: "Unsupported media type",
+    429: "Locked out or throttled",
+    503: "Database unreachable",
+}
+
+
+def problem_responses(*statuses: int) -> dict:
+    return {status: OpenApiResponse(ProblemSerializer, description=DESCRIPTIONS[status]) for status in statuses}
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False, description="Replay-safe creation key."
+)
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="Page number, from 1."),
+    OpenApiParameter("page_size", int, description="Rows per page, 1-100 (default 25)."),
+]
+
+
+def sort_parameters(fields) -> list[OpenApiParameter]:
+    return [
+        OpenApiParameter("sort_by", str, enum=sorted(fields)),
+        OpenApiParameter("sort_order", str, enum=["asc", "desc"]),
+    ]

@@ -1,0 +1,130 @@
+"""RFC 9457 problem details for every API error."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+from inventory_site.exceptions import DomainError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+TITLES = {
+    400: "Invalid request",
+    401: "Not authenticated",
+    403: "Permission denied",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    415: "Unsupported media type",
+    429: "Too many requests",
+    500: "Server error",
+    503: "Service unavailable",
+}
+
+
+def problem(status: int, code: str, detail: str, *, title: str | None = None, errors=None, **extra) -> dict:
+    body = {
+        "type": f"/problems/{code}",
+        "title": title or TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    body.update(extra)
+    return body
+
+
+def problem_response(status: int, code: str, detail: str, *, headers=None, **kwargs) -> Response:
+    return Response(
+        problem(status, code, detail, **kwargs), status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def problem_json_response(status: int, code: str, detail: str, *, headers=None, **kwargs) -> JsonResponse:
+    """The same body for plain Django views and middleware, outside DRF."""
+    response = JsonResponse(problem(status, code, detail, **kwargs), status=status, content_type=PROBLEM_CONTENT_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _as_error_lists(detail) -> dict:
+    if isinstance(detail, dict):
+        return {key: value if isinstance(value, list) else [value] for key, value in _stringify(detail).items()}
+    return {"non_field_errors": _stringify(detail if isinstance(detail, list) else [detail])}
+
+
+def _stringify(value):
+    if isinstance(value, dict):
+        return {key: _stringify(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_stringify(item) for item in value]
+    return str(value)
+
+
+def _first_message(errors: dict) -> str:
+    for field, messages in errors.items():
+        message = messages[0] if messages else ""
+        while isinstance(message, (dict, list)) and message:
+            message = next(iter(message.values())) if isinstance(message, dict) else message[0]
+        return f"{field}: {message}" if field != "non_field_errors" else str(message)
+    return "Invalid input."
+
+
+def problem_exception_handler(exc, context):
+    """Turn domain errors, DRF's exceptions and Django's into problem+json; bad input is never a 500."""
+    if isinstance(exc, DomainError):
+        errors = exc.errors
+        return problem_response(exc.status, exc.code, exc.message, title=exc.title, errors=errors, **exc.extra)
+    if isinstance(exc, DjangoValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return problem_response(400, "invalid", _first_message(errors), errors=errors)
+    if isinstance(exc, (InvalidToken, TokenError)):
+        return problem_response(401, "token_invalid", "The token is invalid or expired.")
+    if isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf.PermissionDenied()
+    elif isinstance(exc, (OperationalError, InterfaceError)):
+        log.error("database unavailable: %s", exc)
+        return problem_response(503, "service_unavailable", "The database is unreachable; try again shortly.")
+    if isinstance(exc, drf.ValidationError):
+        errors = _as_error_lists(exc.detail)
+        return problem_response(400, "invalid", _first_message(errors), errors=errors)
+    if isinstance(exc, drf.APIException):
+        return _api_exception(exc)
+    if isinstance(exc, DatabaseError):
+        log.exception("database error")
+    return None
+
+
+def _api_exception(exc: drf.APIException) -> Response:
+    status = exc.status_code
+    code = {
+        drf.NotAuthenticated: "not_authenticated",
+        drf.AuthenticationFailed: "not_authenticated",
+        drf.PermissionDenied: "permission_denied",
+        drf.NotFound: "not_found",
+        drf.MethodNotAllowed: "method_not_allowed",
+        drf.NotAcceptable: "not_acceptable",
+        drf.UnsupportedMediaType: "unsupported_media_type",
+        drf.Throttled: "throttled",
+        drf.ParseError: "invalid",
+    }.get(type(exc)) or (exc.default_code if isinstance(exc.default_code, str) else "error")
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    headers = {}
+    if isinstance(exc, drf.Throttled) and exc.wait is not None:
+        headers["Retry-After"] = str(int(exc.wait) + 1)
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return problem_response(status, code, detail, headers=headers)

@@ -1,0 +1,102 @@
+"""`Idempotency-Key` on creating POSTs.
+
+The record is inserted in the same transaction as the work it guards. A concurrent duplicate's insert
+blocks on the unique index until the first commits (then it replays) or rolls back (then it runs).
+Only 2xx answers are kept, for 24 hours.
+"""
+
+import functools
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from inventory_site.exceptions import Conflict
+from inventory_site.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+    title = "Idempotency key reused"
+
+
+class _NotStored(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+def _fingerprint(request) -> str:
+    body = json.dumps(request.data, sort_keys=True, default=str)
+    raw = f"{request.method}\n{request.path.rstrip('/')}\n{body}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord) -> Response:
+    headers = {"Idempotent-Replayed": "true"}
+    if record.location:
+        headers["Location"] = record.location
+    return Response(record.body, status=record.status_code, headers=headers)
+
+
+def idempotent(handler):
+    """Decorate an APIView's ``post``."""
+
+    @functools.wraps(handler)
+    def wrapper(view, request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is None or not request.user.is_authenticated:
+            return handler(view, request, *args, **kwargs)
+        if not key.strip() or len(key) > 255:
+            raise ValidationError({HEADER: ["Between 1 and 255 characters."]})
+        fingerprint = _fingerprint(request)
+        for _ in range(3):
+            try:
+                return _run_once(view, handler, request, key, fingerprint, args, kwargs)
+            except _Retry:
+                continue
+        raise Conflict("The request with this idempotency key is still in progress; retry shortly.")
+
+    return wrapper
+
+
+class _Retry(Exception):
+    pass
+
+
+def _run_once(view, handler, request, key, fingerprint, args, kwargs):
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(user=request.user, key=key, fingerprint=fingerprint)
+            except IntegrityError:
+                return _existing(request, key, fingerprint)
+            try:
+                response = handler(view, request, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - DRF turns it into a response; nothing may be stored
+                raise _NotStored(view.handle_exception(exc)) from exc
+            if not 200 <= response.status_code < 300:
+                raise _NotStored(response)
+            record.status_code = response.status_code
+            record.body = response.data
+            record.location = response.get("Location", "")
+            record.save(update_fields=["status_code", "body", "location"])
+            return response
+    except _NotStored as not_stored:
+        return not_stored.response
+
+
+def _existing(request, key, fingerprint):
+    record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+    if record is None:
+        raise _Retry  # the first request rolled back meanwhile
+    if record.is_expired:
+        record.delete()
+        raise _Retry
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused("This Idempotency-Key was used with a different request.")
+    return _replay(record)

@@ -1,0 +1,41 @@
+"""Background jobs: RQ queues with Redis, in-process after commit without (the embedded default)."""
+
+import functools
+import logging
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+
+log = logging.getLogger(__name__)
+
+
+def db_job(func):
+    """Wrap a job function: the non-forking worker keeps its connection between jobs, so refresh it."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        close_old_connections()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return wrapper
+
+
+def enqueue_now(func, *args, queue: str = "default"):
+    """Enqueue immediately (callers outside a transaction, e.g. the re-enqueue loop)."""
+    if settings.JOBS_IN_PROCESS:
+        return func(*args)
+    import django_rq
+
+    return django_rq.get_queue(queue).enqueue(func, *args)
+
+
+def enqueue_on_commit(func, *args, queue: str = "default") -> None:
+    """Run ``func(*args)`` once the current transaction commits.
+
+    ``robust=True``: a Redis outage at that moment is logged, never turned into an error for a request
+    whose data is already committed; periodic recovery picks the work up again.
+    """
+    transaction.on_commit(functools.partial(enqueue_now, func, *args, queue=queue), robust=True)
