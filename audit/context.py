@@ -10,7 +10,7 @@ class Client:
     user_agent: str = ""
 
 
-current_client: ContextVar[Client] = ContextVar("current_client", default=Client())
+current_client: ContextVar[Client] = ContextVar("current_client", default=Client())  # noqa: B039 (frozen)
 
 
 def client_from_request(request) -> Client:

@@ -25,3 +25,6 @@ class IdempotencyRecord(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.created_at < timezone.now() - IDEMPOTENCY_TTL
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
