@@ -22,9 +22,9 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
+
     @property
     def is_expired(self) -> bool:
         return self.created_at < timezone.now() - IDEMPOTENCY_TTL
-
-    def __str__(self) -> str:
-        return f"{self.user_id}:{self.key}"
