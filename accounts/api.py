@@ -2,7 +2,7 @@ from django.contrib.auth import authenticate, user_logged_in
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,7 +20,7 @@ from accounts.serializers import (
     UserSerializer,
     UserUpdateSerializer,
 )
-from inventory_site.api.docs import problem_responses
+from inventory_site.api.docs import problem_responses, sort_parameters
 from inventory_site.api.idempotency import idempotent
 from inventory_site.api.sorting import SortMixin
 from inventory_site.api.throttling import AuthRateThrottle
@@ -83,15 +83,21 @@ class MeApi(APIView):
         return Response(UserSerializer(request.user).data)
 
 
-class UserListApi(SortMixin, GenericAPIView):
+class UserListApi(SortMixin, ListAPIView):
     permission_classes = [IsAdminRole]
+    serializer_class = UserSerializer
     sort_fields = {"email": "email", "date_joined": "date_joined", "last_login": "last_login", "role": "role"}
     default_sort = "email"
 
-    @extend_schema(responses={200: UserSerializer(many=True), **problem_responses(400, 401, 403)})
-    def get(self, request):
-        page = self.paginate_queryset(self.sort(User.objects.all()))
-        return self.get_paginated_response(UserSerializer(page, many=True).data)
+    def get_queryset(self):
+        return self.sort(User.objects.all())
+
+    @extend_schema(
+        parameters=[*sort_parameters(sort_fields)],
+        responses={200: UserSerializer(many=True), **problem_responses(400, 401, 403)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=UserCreateSerializer, responses={201: UserSerializer, **problem_responses(400, 401, 403, 409)}

@@ -31,7 +31,10 @@ DESCRIPTIONS = {
 
 
 def problem_responses(*statuses: int) -> dict:
-    return {status: OpenApiResponse(ProblemSerializer, description=DESCRIPTIONS[status]) for status in statuses}
+    return {
+        (status, "application/problem+json"): OpenApiResponse(ProblemSerializer, description=DESCRIPTIONS[status])
+        for status in statuses
+    }
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(

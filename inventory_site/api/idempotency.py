@@ -10,11 +10,12 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from inventory_site.exceptions import Conflict
-from inventory_site.models import IdempotencyRecord
+from inventory_site.models import IDEMPOTENCY_TTL, IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 
@@ -53,6 +54,9 @@ def idempotent(handler):
         if not key.strip() or len(key) > 255:
             raise ValidationError({HEADER: ["Between 1 and 255 characters."]})
         fingerprint = _fingerprint(request)
+        IdempotencyRecord.objects.filter(
+            user=request.user, key=key, created_at__lt=timezone.now() - IDEMPOTENCY_TTL
+        ).delete()
         for _ in range(3):
             try:
                 return _run_once(view, handler, request, key, fingerprint, args, kwargs)
@@ -94,9 +98,6 @@ def _existing(request, key, fingerprint):
     record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
     if record is None:
         raise _Retry  # the first request rolled back meanwhile
-    if record.is_expired:
-        record.delete()
-        raise _Retry
     if record.fingerprint != fingerprint:
         raise IdempotencyKeyReused("This Idempotency-Key was used with a different request.")
     return _replay(record)
