@@ -21,7 +21,9 @@ def test_events_shape_and_filters(admin_client, admin_user):
     assert admin_client.get(EVENTS, {"start_date": "2000-01-01", "end_date": "2000-01-02"}).json()["count"] == 0
 
 
-@pytest.mark.parametrize("params", [{"start_date": "yesterday"}, {"start_date": "2026-02-10", "end_date": "2026-02-01"}])
+@pytest.mark.parametrize(
+    "params", [{"start_date": "yesterday"}, {"start_date": "2026-02-10", "end_date": "2026-02-01"}]
+)
 def test_bad_dates_are_400(admin_client, params):
     response = admin_client.get(EVENTS, params)
     assert response.status_code == 400 and response.json()["code"] == "invalid"
@@ -30,7 +32,13 @@ def test_bad_dates_are_400(admin_client, params):
 def test_events_written_with_request_ip_and_agent(admin_client):
     admin_client.post(
         "/api/v1/users",
-        {"email": "x@example.com", "password": "Forklift-2026-blue", "role": "staff", "first_name": "X", "last_name": "Y"},
+        {
+            "email": "x@example.com",
+            "password": "Forklift-2026-blue",
+            "role": "staff",
+            "first_name": "X",
+            "last_name": "Y",
+        },
         format="json",
         REMOTE_ADDR="10.1.2.3",
         HTTP_USER_AGENT="erp-sync/1.0",

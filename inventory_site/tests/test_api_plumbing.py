@@ -100,7 +100,9 @@ class TestIdempotency:
 
         other_admin = client_for(UserFactory(role="admin"))
         assert admin_client.post(USERS, NEW_USER, format="json", HTTP_IDEMPOTENCY_KEY="k-4").status_code == 201
-        second = other_admin.post(USERS, {**NEW_USER, "email": "b@example.com"}, format="json", HTTP_IDEMPOTENCY_KEY="k-4")
+        second = other_admin.post(
+            USERS, {**NEW_USER, "email": "b@example.com"}, format="json", HTTP_IDEMPOTENCY_KEY="k-4"
+        )
         assert second.status_code == 201
 
     def test_expired_record_is_not_replayed(self, admin_client):
