@@ -1,0 +1,12 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+# collectstatic needs settings but no secret of the deployment.
+RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput -v0
+RUN useradd --create-home app && chown -R app /app
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "inventory_site.wsgi", "-c", "gunicorn.conf.py"]
