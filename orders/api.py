@@ -1,0 +1,121 @@
+import django_filters
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inventory_site.api.docs import IDEMPOTENCY_KEY, PAGE_PARAMETERS, problem_responses, sort_parameters
+from inventory_site.api.filters import DateRangeFilterSet
+from inventory_site.api.idempotency import idempotent
+from inventory_site.api.sorting import SortMixin
+from orders import selectors, services
+from orders.models import Order, Priority, Status
+from orders.serializers import OrderCreateSerializer, OrderSerializer, validated_order_input
+
+
+class OrderFilter(DateRangeFilterSet):
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    priority = django_filters.ChoiceFilter(choices=Priority.choices)
+
+    class Meta:
+        model = Order
+        fields = ["status", "priority"]
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("status", str, enum=Status.values),
+    OpenApiParameter("priority", str, enum=Priority.values),
+    OpenApiParameter("start_date", str, description="ISO date (whole day in TIME_ZONE) or date-time."),
+    OpenApiParameter("end_date", str, description="ISO date, inclusive, or date-time."),
+]
+SORT_FIELDS = {
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "number": "id",
+    "status": "status",
+    "priority": "priority",
+    "customer_name": "customer_name",
+}
+
+
+class OrderListApi(SortMixin, GenericAPIView):
+    sort_fields = SORT_FIELDS
+    default_sort = "-created_at"
+
+    @extend_schema(
+        parameters=[*FILTER_PARAMETERS, *sort_parameters(SORT_FIELDS), *PAGE_PARAMETERS],
+        responses={200: OrderSerializer(many=True), **problem_responses(400, 401)},
+    )
+    def get(self, request):
+        filterset = OrderFilter(request.query_params, queryset=selectors.order_list(user=request.user))
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        page = self.paginate_queryset(self.sort(filterset.qs))
+        return self.get_paginated_response(OrderSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=OrderCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={202: OrderSerializer, **problem_responses(400, 401, 409, 415)},
+        description="Accept an order as `pending`; a job reserves its lines (all or none) and sets `confirmed` or "
+        "`rejected`. Follow `Location` to see the outcome.",
+    )
+    @idempotent
+    def post(self, request):
+        order = services.place_order(user=request.user, **validated_order_input(request.data))
+        location = reverse("api-order-detail", kwargs={"pk": order.pk})
+        return Response(OrderSerializer(order).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(responses={200: OrderSerializer, **problem_responses(401, 404)})
+    def get(self, request, pk):
+        return Response(OrderSerializer(selectors.order_detail(user=request.user, pk=pk)).data)
+
+
+class _OrderActionApi(APIView):
+    action = None
+
+    def post(self, request, pk):
+        order = selectors.order_detail(user=request.user, pk=pk)
+        self.action(order=order, user=request.user)
+        return Response(OrderSerializer(selectors.order_detail(user=request.user, pk=pk)).data)
+
+
+class OrderShipApi(_OrderActionApi):
+    action = staticmethod(services.ship_order)
+
+    @extend_schema(
+        request=None,
+        responses={200: OrderSerializer, **problem_responses(401, 404, 409)},
+        description="confirmed -> shipped: one OUT movement per line (reason `sale`, reference the order number).",
+    )
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+
+class OrderDeliverApi(_OrderActionApi):
+    action = staticmethod(services.deliver_order)
+
+    @extend_schema(
+        request=None,
+        responses={200: OrderSerializer, **problem_responses(401, 403, 404, 409)},
+        description="shipped -> delivered. Admins only (403 for staff on their own orders).",
+    )
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+
+class OrderCancelApi(_OrderActionApi):
+    action = staticmethod(services.cancel_order)
+
+    @extend_schema(
+        request=None,
+        responses={200: OrderSerializer, **problem_responses(401, 404, 409)},
+        description="pending or confirmed -> cancelled; a reservation is released.",
+    )
+    def post(self, request, pk):
+        return super().post(request, pk)

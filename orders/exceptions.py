@@ -1,0 +1,6 @@
+from inventory_site.exceptions import Conflict
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    title = "Invalid transition"

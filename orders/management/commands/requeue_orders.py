@@ -1,0 +1,59 @@
+"""Re-enqueue orders stuck in ``pending``: once, or every N seconds as the scheduler process."""
+
+import logging
+import signal
+import threading
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+from django.utils import timezone
+
+from inventory_site.models import IDEMPOTENCY_TTL, IdempotencyRecord
+from orders.services import requeue_pending_orders
+
+log = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-enqueue process_order for orders pending longer than ORDER_REQUEUE_AFTER_SECONDS. With --every N, "
+        "loop forever (the scheduler process) and also purge expired idempotency records."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--every", type=int, default=0, help="Run every N seconds until stopped (N >= 1).")
+        parser.add_argument(
+            "--older-than", type=int, default=None, help="Age in seconds (default ORDER_REQUEUE_AFTER_SECONDS)."
+        )
+
+    def handle(self, *args, every: int, older_than: int | None, **options):
+        if every < 0:
+            raise CommandError("--every must be at least 1.")
+        age = timedelta(seconds=settings.ORDER_REQUEUE_AFTER_SECONDS if older_than is None else older_than)
+        if not every:
+            count = requeue_pending_orders(older_than=age)
+            self.stdout.write(f"Re-enqueued {count} pending order(s).")
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        self.stdout.write(f"Scheduler: re-enqueueing pending orders every {every}s (older than {age}).")
+        while not stop.is_set():
+            started = time.monotonic()
+            self._tick(age)
+            stop.wait(max(0.0, every - (time.monotonic() - started)))
+
+    def _tick(self, age: timedelta) -> None:
+        close_old_connections()
+        try:
+            count = requeue_pending_orders(older_than=age)
+            purged, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - IDEMPOTENCY_TTL).delete()
+            if count or purged:
+                self.stdout.write(f"Re-enqueued {count} pending order(s); purged {purged} idempotency record(s).")
+        except Exception:  # noqa: BLE001 - the database or Redis may be down for a while: keep the loop alive
+            log.exception("requeue_orders tick failed")
+        finally:
+            close_old_connections()

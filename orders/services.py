@@ -1,0 +1,288 @@
+"""Every write to orders. The order row is locked first, then stock levels (in product-id order) by stock.services."""
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import record_event
+from catalog.models import Product
+from inventory_site.exceptions import Invalid, NotFound, PermissionDenied
+from inventory_site.jobs import enqueue_now, enqueue_on_commit
+from orders.exceptions import InvalidTransition
+from orders.models import QUEUE_FOR_PRIORITY, Order, OrderItem, OrderStatusChange, Priority, Status
+from stock import services as stock_services
+from stock.exceptions import ShortLines
+
+log = logging.getLogger(__name__)
+REQUEUE_BATCH = 5000
+
+TRANSITIONS: dict[str, set[str]] = {
+    Status.PENDING: {Status.CONFIRMED, Status.REJECTED, Status.CANCELLED},
+    Status.CONFIRMED: {Status.SHIPPED, Status.CANCELLED},
+    Status.SHIPPED: {Status.DELIVERED},
+}
+VERBS = {Status.SHIPPED: "ship", Status.DELIVERED: "deliver", Status.CANCELLED: "cancel"}
+
+
+def can_transition(order: Order, to_status: str) -> bool:
+    return to_status in TRANSITIONS.get(order.status, set())
+
+
+# --- placing --------------------------------------------------------------------------------------------------
+
+
+MAX_QUANTITY = 2**31 - 1  # the quantity columns are 32-bit integers
+
+
+def _is_quantity(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_QUANTITY
+
+
+def _validate_header(*, customer_name: str, customer_email: str, priority: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(customer_name, str) or not customer_name.strip():
+        errors["customer_name"] = ["This field is required."]
+    elif len(customer_name) > Order._meta.get_field("customer_name").max_length:
+        errors["customer_name"] = ["At most 200 characters."]
+    if customer_email:
+        try:
+            validate_email(customer_email)
+        except ValidationError:
+            errors["customer_email"] = ["Enter a valid email address."]
+    if priority not in Priority.values:
+        errors["priority"] = [f"Use one of: {', '.join(Priority.values)}."]
+    return errors
+
+
+def _validate_lines(items) -> tuple[list[tuple[Product, int]], list[str]]:
+    """``[(product, quantity)]`` and the messages for every bad line (numbered from 1)."""
+    if not isinstance(items, list | tuple) or not items:
+        return [], ["An order needs at least one line."]
+    messages: list[str] = []
+    wanted: list[tuple[int, object, int]] = []
+    for number, item in enumerate(items, start=1):
+        product_id = item.get("product_id") if isinstance(item, dict) else None
+        quantity = item.get("quantity") if isinstance(item, dict) else None
+        if not (_is_quantity(product_id) or (isinstance(product_id, int) and 0 < product_id < 2**63)):
+            messages.append(f"Line {number}: product_id must be a product id.")
+            continue
+        if not _is_quantity(quantity):
+            messages.append(f"Line {number}: quantity must be a whole number from 1 to {MAX_QUANTITY}.")
+        wanted.append((number, product_id, quantity))
+    products = Product.objects.in_bulk([product_id for _, product_id, _ in wanted])
+    seen: set[int] = set()
+    lines = []
+    for number, product_id, quantity in wanted:
+        product = products.get(product_id)
+        if product is None:
+            messages.append(f"Line {number}: unknown product {product_id}.")
+        elif not product.is_active:
+            messages.append(f"Line {number}: product {product.sku} is inactive and takes no orders.")
+        elif product_id in seen:
+            messages.append(f"Line {number}: product {product.sku} appears more than once; use one line per product.")
+        else:
+            lines.append((product, quantity))
+        seen.add(product_id)
+    return lines, messages
+
+
+def place_order(
+    *,
+    user: User,
+    customer_name: str,
+    items: list[dict],
+    customer_email: str = "",
+    reference: str = "",
+    priority: str = Priority.NORMAL,
+    note: str = "",
+) -> Order:
+    """Validate and save a ``pending`` order; once committed, ``process_order`` runs on the priority's queue.
+
+    Raises Invalid (400) with ``errors`` for a bad header, no lines, a bad quantity, an unknown or inactive
+    product, or one product on two lines. The returned order is the order as placed (``pending``), with its
+    items and history loaded.
+    """
+    customer_email = customer_email or ""
+    errors = _validate_header(customer_name=customer_name, customer_email=customer_email, priority=priority)
+    lines, messages = _validate_lines(items)
+    if messages:
+        errors["items"] = messages
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise Invalid(first, errors=errors)
+    with transaction.atomic():
+        order = Order.objects.create(
+            number=uuid.uuid4().hex,  # replaced below by the id-based number, in the same transaction
+            status=Status.PENDING,
+            priority=priority,
+            customer_name=customer_name.strip(),
+            customer_email=customer_email,
+            reference=reference or "",
+            note=note or "",
+            created_by=user,
+        )
+        order.number = f"ORD-{order.pk:06d}"
+        Order.objects.filter(pk=order.pk).update(number=order.number)
+        OrderItem.objects.bulk_create(
+            [
+                OrderItem(order=order, product=product, quantity=quantity, unit_price=product.unit_price)
+                for product, quantity in lines
+            ]
+        )
+        OrderStatusChange.objects.create(order=order, from_status="", to_status=Status.PENDING, by=user)
+        record_event(
+            action="order.created",
+            actor=user,
+            obj=order,
+            changes={
+                "number": order.number,
+                "priority": priority,
+                "items": [{"product_id": p.pk, "quantity": q} for p, q in lines],
+            },
+        )
+        # Load items and history as placed, before the job can run (in-process, it runs right at commit).
+        prefetch_related_objects(
+            [order],
+            Prefetch("items", queryset=OrderItem.objects.select_related("product").order_by("id")),
+            Prefetch("history", queryset=OrderStatusChange.objects.order_by("at", "id")),
+        )
+        enqueue_on_commit(_process_order_job(), order.pk, queue=QUEUE_FOR_PRIORITY[priority])
+    return order
+
+
+def _process_order_job():
+    from orders.jobs import process_order
+
+    return process_order
+
+
+# --- the job's work -------------------------------------------------------------------------------------------
+
+
+def process_pending_order(*, order_id: int) -> Order | None:
+    """Reserve every line of a pending order or none; a no-op unless the order is still ``pending``."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        if order is None or order.status != Status.PENDING:
+            return order
+        items = list(order.items.select_related("product").order_by("product_id"))
+        inactive = [item.product.sku for item in items if not item.product.is_active]
+        if inactive:
+            _apply_transition(
+                order,
+                Status.REJECTED,
+                user=None,
+                rejection_reason=f"Inactive products: {', '.join(inactive)}",
+            )
+            return order
+        try:
+            stock_services.reserve(
+                lines=[(item.product_id, item.quantity) for item in items], reference=order.reservation_reference
+            )
+        except ShortLines as short:
+            _apply_transition(order, Status.REJECTED, user=None, rejection_reason=_shortage_reason(short.shortages))
+        else:
+            _apply_transition(order, Status.CONFIRMED, user=None)
+    return order
+
+
+def _shortage_reason(shortages: list[dict]) -> str:
+    lines = "; ".join(f"{s['sku']} (requested {s['requested']}, available {s['available']})" for s in shortages)
+    return f"Insufficient stock for: {lines}"
+
+
+# --- actions --------------------------------------------------------------------------------------------------
+
+
+def _lock_for_action(*, order: Order, user: User, to_status: str) -> Order:
+    """Lock the order row, then check who may act and whether the transition exists (404, 403, then 409)."""
+    locked = Order.objects.select_for_update().filter(pk=order.pk).first()
+    if locked is None or not (user.is_admin or locked.created_by_id == user.pk):
+        raise NotFound("No order with this id.")
+    if to_status == Status.DELIVERED and not user.is_admin:
+        raise PermissionDenied("Only an admin may mark an order delivered.")
+    if not can_transition(locked, to_status):
+        raise InvalidTransition(
+            f"Cannot {VERBS[to_status]} an order that is {locked.status}.",
+            order_status=locked.status,
+        )
+    return locked
+
+
+def _apply_transition(order: Order, to_status: str, *, user: User | None, **fields) -> None:
+    """Move a locked order to ``to_status``: the row, an OrderStatusChange and an audit event, in one transaction."""
+    from_status = order.status
+    if not can_transition(order, to_status):
+        raise InvalidTransition(f"An order that is {from_status} cannot become {to_status}.", order_status=from_status)
+    order.status = to_status
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.save(update_fields=["status", "updated_at", *fields])
+    OrderStatusChange.objects.create(order=order, from_status=from_status, to_status=to_status, by=user)
+    changes = {"status": [from_status, to_status], **fields}
+    record_event(action=f"order.{to_status}", actor=user, obj=order, changes=changes)
+
+
+def ship_order(*, order: Order, user: User) -> Order:
+    """confirmed -> shipped: each reservation becomes an OUT movement (reason ``sale``, reference the number)."""
+    with transaction.atomic():
+        order = _lock_for_action(order=order, user=user, to_status=Status.SHIPPED)
+        stock_services.consume(
+            reference=order.reservation_reference, user=user, movement_reference=order.number, note=f"Order {order}"
+        )
+        _apply_transition(order, Status.SHIPPED, user=user)
+    return order
+
+
+def deliver_order(*, order: Order, user: User) -> Order:
+    """shipped -> delivered (admins only)."""
+    with transaction.atomic():
+        order = _lock_for_action(order=order, user=user, to_status=Status.DELIVERED)
+        _apply_transition(order, Status.DELIVERED, user=user)
+    return order
+
+
+def cancel_order(*, order: Order, user: User) -> Order:
+    """pending or confirmed -> cancelled; a reservation is released."""
+    with transaction.atomic():
+        order = _lock_for_action(order=order, user=user, to_status=Status.CANCELLED)
+        stock_services.release(reference=order.reservation_reference)
+        _apply_transition(order, Status.CANCELLED, user=user)
+    return order
+
+
+# --- recovery -------------------------------------------------------------------------------------------------
+
+
+def requeue_pending_orders(*, older_than: timedelta | None = None) -> int:
+    """Enqueue ``process_order`` again for every order ``pending`` longer than ``older_than``.
+
+    Redis keeps nothing on disk here and may be down when an order commits: this is how such work is
+    recovered. A duplicate job is harmless (``process_order`` does nothing once the order left ``pending``).
+    Returns how many were enqueued; an enqueue that fails is left for the next run.
+    """
+    if older_than is None:
+        older_than = timedelta(seconds=settings.ORDER_REQUEUE_AFTER_SECONDS)
+    cutoff = timezone.now() - older_than
+    stale = Order.objects.filter(status=Status.PENDING, created_at__lt=cutoff).order_by("created_at", "id")
+    job = _process_order_job()
+    count = failures = 0
+    for order_id, priority in list(stale.values_list("id", "priority")[:REQUEUE_BATCH]):
+        try:
+            enqueue_now(job, order_id, queue=QUEUE_FOR_PRIORITY[priority])
+        except Exception:  # noqa: BLE001 - Redis down or a failing in-process job: the next run retries
+            log.exception("could not re-enqueue order %s", order_id)
+            failures += 1
+            if failures >= 3:
+                break
+        else:
+            count += 1
+    return count
