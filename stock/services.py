@@ -32,16 +32,33 @@ def ensure_levels(product_ids) -> None:
 
 
 def lock_levels(product_ids) -> dict[int, StockLevel]:
-    """Lock the levels of these products, in ascending product id so concurrent writers never deadlock."""
+    """Lock the levels of these products, in ascending product id so concurrent writers never deadlock.
+
+    One product whose level exists (every movement after the first) takes one statement. Otherwise the
+    missing rows are created before any lock is taken, so no lock is held while waiting on another insert.
+    """
     ids = sorted(set(product_ids))
+    if len(ids) == 1:
+        levels = _select_locked(ids)
+        if levels:
+            return levels
     ensure_levels(ids)
+    return _select_locked(ids)
+
+
+def _select_locked(ids: list[int]) -> dict[int, StockLevel]:
     levels = StockLevel.objects.select_for_update().filter(product_id__in=ids).order_by("product_id")
     return {level.product_id: level for level in levels}
 
 
+MAX_QUANTITY = 2**31 - 1  # the ledger's quantity column is a 32-bit integer
+
+
 def _check_quantity(value, name: str = "quantity", *, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise Invalid(f"{name} must be a whole number of at least {minimum}.", errors={name: ["Invalid quantity."]})
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_QUANTITY:
+        raise Invalid(
+            f"{name} must be a whole number from {minimum} to {MAX_QUANTITY}.", errors={name: ["Invalid quantity."]}
+        )
     return value
 
 
@@ -154,6 +171,7 @@ def count_stock(
         difference = counted_quantity - level.on_hand
         if difference == 0:
             return None, level, 0
+        _check_quantity(abs(difference), "counted_quantity")
         available_before = level.available
         movement = _apply(
             level,
@@ -230,6 +248,9 @@ def consume(*, reference: str, user: User | None, movement_reference: str, note:
         movements = []
         for reservation in reservations:
             level = levels[reservation.product_id]
+            # Lower ``reserved`` before the OUT: the CHECK reserved <= on_hand holds after every statement.
+            StockLevel.objects.filter(pk=level.pk).update(reserved=F("reserved") - reservation.quantity)
+            level.reserved -= reservation.quantity
             movements.append(
                 _apply(
                     level,
@@ -243,8 +264,6 @@ def consume(*, reference: str, user: User | None, movement_reference: str, note:
                     reference=movement_reference,
                 )
             )
-            StockLevel.objects.filter(pk=level.pk).update(reserved=F("reserved") - reservation.quantity)
-            level.reserved -= reservation.quantity
         Reservation.objects.filter(pk__in=[r.pk for r in reservations]).update(state=ReservationState.CONSUMED)
         if reservations:
             _on_stock_changed()

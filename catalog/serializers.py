@@ -1,0 +1,110 @@
+"""Input serializers validate shapes only; the services own the rules. Output serializers read annotations."""
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from catalog.models import Category, Product, Supplier
+from inventory_site.api.fields import StrictIntegerField
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean only: "yes", 1 or null is a 400 rather than a guess."""
+
+    default_error_messages = {"invalid": "A JSON boolean (true or false) is required."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StockFiguresSerializer(serializers.Serializer):
+    """Reads an annotated product (``with_stock_figures``) or a ``StockLevel``."""
+
+    on_hand = serializers.IntegerField()
+    reserved = serializers.IntegerField()
+    available = serializers.IntegerField()
+    last_restocked_at = serializers.DateTimeField(allow_null=True)
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    product_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ("id", "name", "description", "product_count")
+        read_only_fields = fields
+
+
+class CategoryInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
+
+
+# --- suppliers -------------------------------------------------------------------------------
+
+
+class SupplierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Supplier
+        fields = ("id", "name", "email", "phone", "address", "notes", "is_active")
+        read_only_fields = fields
+
+
+class SupplierInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(allow_blank=True, required=False, max_length=254)
+    phone = serializers.CharField(allow_blank=True, required=False, max_length=50)
+    address = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
+    notes = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
+    is_active = StrictBooleanField(required=False)
+
+
+# --- products --------------------------------------------------------------------------------
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    """Expects a product annotated by ``catalog.selectors.with_stock_figures``."""
+
+    category_id = serializers.IntegerField(read_only=True)
+    stock = StockFiguresSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Product
+        fields = (
+            "id",
+            "sku",
+            "name",
+            "description",
+            "category_id",
+            "unit",
+            "unit_price",
+            "min_quantity",
+            "reorder_quantity",
+            "is_active",
+            "stock",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class ProductCreateSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
+    category_id = StrictIntegerField(min_value=1)
+    unit = serializers.CharField(max_length=16, required=False)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+    min_quantity = StrictIntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    reorder_quantity = StrictIntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    is_active = StrictBooleanField(required=False)
+
+
+class ProductUpdateSerializer(ProductCreateSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)

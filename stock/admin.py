@@ -1,0 +1,54 @@
+"""Stock admin: the ledger, its projection and reservations are read-only here.
+
+Movements are written only through stock.services (API, HTML form, orders); the admin shows them.
+"""
+
+from django.contrib import admin
+
+from stock.models import Reservation, StockLevel, StockMovement
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "product", "change_type", "quantity", "reason", "supplier", "user", "reference")
+    list_filter = ("change_type", "reason", "created_at")
+    list_select_related = ("product", "supplier", "user")
+    search_fields = ("product__sku", "reference", "note")
+    date_hierarchy = "created_at"
+    # The ledger grows without bound: skip the unfiltered COUNT(*) on every page.
+    show_full_result_count = False
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ReadOnlyAdmin):
+    list_display = ("product", "total_in", "total_out", "reserved", "on_hand", "available", "last_restocked_at")
+    list_select_related = ("product",)
+    search_fields = ("product__sku", "product__name")
+    ordering = ("product__sku",)
+
+    @admin.display(description="On hand")
+    def on_hand(self, level) -> int:
+        return level.on_hand
+
+    @admin.display(description="Available")
+    def available(self, level) -> int:
+        return level.available
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "product", "quantity", "state", "created_at", "updated_at")
+    list_filter = ("state",)
+    list_select_related = ("product",)
+    search_fields = ("reference", "product__sku")

@@ -1,0 +1,84 @@
+"""Stock API shapes. Quantities are strict JSON integers (2.0, "3", true and null are 400s)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.serializers import StockFiguresSerializer
+from inventory_site.api.fields import QuantityField, StrictIntegerField
+from stock.models import ChangeType, Reason, StockMovement
+from stock.services import MAX_QUANTITY
+
+MOVEMENT_FIELDS = (
+    "id",
+    "product_id",
+    "change_type",
+    "quantity",
+    "supplier_id",
+    "reason",
+    "note",
+    "reference",
+    "user_id",
+    "created_at",
+)
+
+
+class MovementSerializer(serializers.ModelSerializer):
+    product_id = serializers.IntegerField()
+    supplier_id = serializers.IntegerField(allow_null=True)
+    user_id = serializers.IntegerField(allow_null=True)
+
+    class Meta:
+        model = StockMovement
+        fields = MOVEMENT_FIELDS
+        read_only_fields = fields
+
+
+class MovementWithStockSerializer(MovementSerializer):
+    """The answer to a new movement: the movement and the product's new figures (from its locked level)."""
+
+    stock = serializers.SerializerMethodField()
+
+    class Meta(MovementSerializer.Meta):
+        fields = (*MOVEMENT_FIELDS, "stock")
+        read_only_fields = fields
+
+    @extend_schema_field(StockFiguresSerializer)
+    def get_stock(self, movement) -> dict:
+        return StockFiguresSerializer(self.context["level"]).data
+
+
+class MovementCreateSerializer(serializers.Serializer):
+    product_id = StrictIntegerField(min_value=1)
+    change_type = serializers.ChoiceField(choices=ChangeType.choices)
+    quantity = QuantityField(max_value=MAX_QUANTITY)
+    supplier_id = StrictIntegerField(min_value=1, required=False, allow_null=True)
+    reason = serializers.ChoiceField(choices=Reason.choices, required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class CountCreateSerializer(serializers.Serializer):
+    product_id = StrictIntegerField(min_value=1)
+    counted_quantity = StrictIntegerField(min_value=0, max_value=MAX_QUANTITY)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+
+
+class CountResultSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    counted_quantity = serializers.IntegerField()
+    difference = serializers.IntegerField()
+    movement = MovementSerializer(allow_null=True)
+    stock = StockFiguresSerializer()
+
+
+class StockLevelRowSerializer(serializers.Serializer):
+    """A product annotated by ``catalog.selectors.with_stock_figures``."""
+
+    product_id = serializers.IntegerField(source="id")
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    on_hand = serializers.IntegerField()
+    reserved = serializers.IntegerField()
+    available = serializers.IntegerField()
+    min_quantity = serializers.IntegerField()
+    last_restocked_at = serializers.DateTimeField(allow_null=True)
