@@ -18,9 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def _place(user, *lines, **fields):
     fields.setdefault("customer_name", "Acme")
-    return services.place_order(
-        user=user, items=[{"product_id": p.pk, "quantity": q} for p, q in lines], **fields
-    )
+    return services.place_order(user=user, items=[{"product_id": p.pk, "quantity": q} for p, q in lines], **fields)
 
 
 def _level(product) -> StockLevel:
