@@ -1,2 +1,10 @@
+from django.urls import path
+
+from stock import views
+
 app_name = "stock"
-urlpatterns: list = []
+urlpatterns = [
+    path("stock/movements/", views.movement_list, name="movement-list"),
+    path("stock/movements/new/", views.movement_create, name="movement-create"),
+    path("stock/counts/new/", views.count_create, name="count-create"),
+]

@@ -1,0 +1,62 @@
+import re
+
+from django import forms
+
+from catalog.forms import ProductField
+from orders.models import Priority, Status
+from stock.forms import TokenForm
+
+LINE_PREFIX = "items"
+LINE_NUMBER = re.compile(r"^Line (\d+): ")
+HEADER_FIELDS = ("customer_name", "customer_email", "reference", "priority", "note")
+
+
+class OrderForm(TokenForm):
+    customer_name = forms.CharField(label="Customer name", max_length=200)
+    customer_email = forms.EmailField(label="Customer email", required=False)
+    reference = forms.CharField(label="Reference", required=False, max_length=100)
+    priority = forms.ChoiceField(label="Priority", choices=Priority.choices, initial=Priority.NORMAL)
+    note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OrderLineForm(forms.Form):
+    product = ProductField(label="Product")
+    quantity = forms.IntegerField(
+        label="Quantity", min_value=1, max_value=1_000_000_000, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not self.lines():
+            raise forms.ValidationError("Add at least one line with a product and a quantity.")
+
+    def lines(self) -> list[tuple[forms.Form, dict]]:
+        """The filled lines, in order, with the form each came from (to place the service's line errors)."""
+        return [(form, form.cleaned_data) for form in self.forms if form.cleaned_data.get("product")]
+
+    def add_service_error(self, error) -> None:
+        """Put the service's "Line N: ..." messages on their lines."""
+        lines = self.lines()
+        for message in (error.errors or {}).get("items", []):
+            match = LINE_NUMBER.match(message)
+            number = int(match.group(1)) if match else 0
+            if 1 <= number <= len(lines):
+                lines[number - 1][0].add_error(None, message[match.end() :])
+
+
+OrderLineFormSet = forms.formset_factory(
+    OrderLineForm, formset=BaseLineFormSet, extra=1, max_num=100, absolute_max=100, validate_max=True
+)
+
+
+class OrderFilterForm(forms.Form):
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *Status.choices])
+    priority = forms.ChoiceField(label="Priority", required=False, choices=[("", "Any"), *Priority.choices])
+    search = forms.CharField(
+        label="Search",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Number or customer"}),
+    )

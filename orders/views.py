@@ -1,0 +1,136 @@
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, prefetch_related_objects
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from inventory_site.exceptions import DomainError, NotFound
+from inventory_site.exceptions import PermissionDenied as DomainPermissionDenied
+from inventory_site.web import consume_form_token, issue_form_token, paginate
+from orders import selectors, services
+from orders.forms import HEADER_FIELDS, LINE_PREFIX, OrderFilterForm, OrderForm, OrderLineFormSet
+from orders.models import Status
+
+ACTIONS = {"ship": services.ship_order, "deliver": services.deliver_order, "cancel": services.cancel_order}
+DONE = {"ship": "shipped", "deliver": "delivered", "cancel": "cancelled"}
+
+
+def _visible_order(request, pk):
+    try:
+        return selectors.order_detail(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404("No such order.")
+
+
+@login_required
+@require_GET
+def order_list(request):
+    form = OrderFilterForm(request.GET or None)
+    orders = selectors.order_list(user=request.user).select_related("created_by")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            orders = orders.filter(status=data["status"])
+        if data["priority"]:
+            orders = orders.filter(priority=data["priority"])
+        if search := data["search"].strip():
+            orders = orders.filter(Q(number__icontains=search) | Q(customer_name__icontains=search))
+    return render(request, "orders/order_list.html", {"form": form, "page": paginate(request, orders)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_create(request):
+    if request.method == "GET":
+        form = OrderForm(initial={"form_token": issue_form_token(request)})
+        return _render_form(request, form, OrderLineFormSet(prefix=LINE_PREFIX))
+    form = OrderForm(request.POST)
+    lines = OrderLineFormSet(request.POST, prefix=LINE_PREFIX)
+    if not consume_form_token(request, request.POST.get("form_token", "")):
+        messages.warning(request, "This order was already submitted: it was not placed a second time.")
+        return redirect("orders:order-list")
+    if form.is_valid() and lines.is_valid():
+        try:
+            order = services.place_order(
+                user=request.user,
+                items=[{"product_id": data["product"].pk, "quantity": data["quantity"]} for _, data in lines.lines()],
+                **{name: form.cleaned_data[name] for name in HEADER_FIELDS},
+            )
+        except DomainError as error:
+            lines.add_service_error(error)
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"Order {order.number} placed: stock is being reserved.")
+            return redirect("orders:order-detail", pk=order.pk)
+    form.data = form.data.copy()
+    form.data["form_token"] = issue_form_token(request)
+    return _render_form(request, form, lines, status=400)
+
+
+def _render_form(request, form, lines, status=200):
+    return render(request, "orders/order_form.html", {"form": form, "lines": lines}, status=status)
+
+
+def _detail_context(request, order) -> dict:
+    prefetch_related_objects([order], "history__by")
+    items = list(order.items.all())
+    for item in items:
+        item.line_total = item.unit_price * item.quantity
+    return {
+        "order": order,
+        "items": items,
+        "order_total": sum((item.line_total for item in items), Decimal("0")),
+        "actions": selectors.available_actions(order=order, user=request.user),
+        "is_pending": order.status == Status.PENDING,
+    }
+
+
+@login_required
+@require_GET
+def order_detail(request, pk):
+    order = _visible_order(request, pk)
+    return render(request, "orders/order_detail.html", _detail_context(request, order))
+
+
+@login_required
+@require_GET
+def order_status(request, pk):
+    """Polled by a pending order's page: the status and the panel to show once it changes."""
+    order = _visible_order(request, pk)
+    html = render_to_string("orders/_status_panel.html", _detail_context(request, order), request=request)
+    response = JsonResponse(
+        {
+            "id": order.pk,
+            "number": order.number,
+            "status": order.status,
+            "status_label": order.get_status_display(),
+            "rejection_reason": order.rejection_reason,
+            "html": html,
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def order_action(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    order = _visible_order(request, pk)
+    try:
+        order = ACTIONS[action](order=order, user=request.user)
+    except DomainPermissionDenied as error:
+        raise PermissionDenied(error.message)
+    except NotFound:
+        raise Http404("No such order.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Order {order.number} {DONE[action]}.")
+    return redirect("orders:order-detail", pk=pk)

@@ -1,0 +1,233 @@
+/* Small progressive enhancements for the staff pages. Every page works without this file. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function debounce(fn, ms) {
+    var timer;
+    return function () {
+      var args = arguments, self = this;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(self, args); }, ms);
+    };
+  }
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      });
+  }
+
+  /* --- Product picker: typed or scanned SKU, suggestions by SKU or name (never the whole catalogue) --- */
+  var pickerCount = 0;
+
+  function lookupUrl(input, text) {
+    var url = input.getAttribute("data-product-picker") + "?q=" + encodeURIComponent(text);
+    return input.hasAttribute("data-include-inactive") ? url + "&all=1" : url;
+  }
+
+  function showStock(input, product) {
+    var line = input.closest("[data-line]");
+    if (line) {
+      var note = line.querySelector("[data-line-stock]");
+      if (note) {
+        note.textContent = product ? product.name + ": " + product.available + " available" : "";
+      }
+      return;
+    }
+    var panel = document.getElementById("product-stock");
+    if (!panel || !input.closest("form") || !input.closest("form").contains(panel)) { return; }
+    if (!product) { panel.hidden = true; return; }
+    panel.hidden = false;
+    panel.querySelector('[data-stock="name"]').textContent = product.sku + " · " + product.name;
+    ["on_hand", "reserved", "available"].forEach(function (key) {
+      panel.querySelector('[data-stock="' + key + '"]').textContent = product[key];
+    });
+  }
+
+  function resolve(input) {
+    var text = input.value.split(" · ")[0].trim();
+    if (!text) { showStock(input, null); return Promise.resolve(null); }
+    return getJSON(lookupUrl(input, text)).then(function (data) {
+      var lower = text.toLowerCase();
+      var match = data.results.filter(function (p) {
+        return p.sku.toLowerCase() === lower || p.name.toLowerCase() === lower;
+      })[0] || null;
+      if (match) { input.value = match.sku; }
+      showStock(input, match);
+      return match;
+    }).catch(function () { return null; });
+  }
+
+  function nextField(input) {
+    var fields = Array.prototype.slice.call(input.form.querySelectorAll("input:not([type=hidden]), select, textarea"));
+    var after = fields.slice(fields.indexOf(input) + 1).filter(function (f) { return !f.disabled && f.offsetParent; });
+    return after[0];
+  }
+
+  function setupPicker(input) {
+    if (input.dataset.pickerReady) { return; }
+    input.dataset.pickerReady = "1";
+    var list = document.createElement("datalist");
+    list.id = "product-options-" + (++pickerCount);
+    input.setAttribute("list", list.id);
+    input.after(list);
+
+    input.addEventListener("input", debounce(function () {
+      var text = input.value.trim();
+      if (text.length < 1) { list.innerHTML = ""; return; }
+      getJSON(lookupUrl(input, text)).then(function (data) {
+        list.innerHTML = "";
+        data.results.forEach(function (p) {
+          var option = document.createElement("option");
+          option.value = p.sku;
+          option.label = p.name + " — " + p.available + " available";
+          list.appendChild(option);
+        });
+        var exact = data.results.filter(function (p) { return p.sku.toLowerCase() === text.toLowerCase(); })[0];
+        if (exact) { showStock(input, exact); }
+      }).catch(function () {});
+    }, 150));
+
+    input.addEventListener("change", function () { resolve(input); });
+
+    // A barcode scanner types the SKU and Enter: look it up and move on instead of submitting half a form.
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || !input.form || input.form.method.toLowerCase() !== "post") { return; }
+      event.preventDefault();
+      resolve(input).then(function (product) {
+        if (product) {
+          var next = nextField(input);
+          if (next) { next.focus(); if (next.select) { next.select(); } }
+        }
+      });
+    });
+    if (input.value) { resolve(input); }
+  }
+
+  function setupPickers(root) {
+    root.querySelectorAll("input[data-product-picker]").forEach(setupPicker);
+  }
+
+  /* --- Movement form: a supplier only on IN --- */
+  function setupSupplierToggle() {
+    var type = document.getElementById("id_change_type");
+    var supplier = document.getElementById("id_supplier");
+    if (!type || !supplier) { return; }
+    var wrapper = supplier.closest(".field");
+    function sync() {
+      var isIn = type.value === "IN";
+      supplier.disabled = !isIn;
+      wrapper.classList.toggle("disabled", !isIn);
+      if (!isIn) { supplier.value = ""; }
+    }
+    type.addEventListener("change", sync);
+    sync();
+  }
+
+  /* --- Forms posted once: the server's one-time token is the guarantee, this only spares the click --- */
+  function setupSubmitOnce() {
+    document.querySelectorAll("form[data-once]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        setTimeout(function () {
+          form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+        }, 0);
+      });
+    });
+  }
+
+  function setupConfirm(root) {
+    root.querySelectorAll("[data-confirm]").forEach(function (button) {
+      button.addEventListener("click", function (event) {
+        if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
+      });
+    });
+  }
+
+  /* --- Order form: add and remove lines (a Django formset) --- */
+  function setupOrderLines() {
+    var container = document.getElementById("order-lines");
+    var template = document.getElementById("line-template");
+    var addButton = document.getElementById("add-line");
+    if (!container || !template || !addButton) { return; }
+    var total = document.querySelector('input[name$="-TOTAL_FORMS"]');
+    var prefix = total.name.replace(/-TOTAL_FORMS$/, "");
+    var pattern = new RegExp(prefix + "-(\\d+|__prefix__)-");
+
+    function renumber() {
+      var lines = container.querySelectorAll("[data-line]");
+      lines.forEach(function (line, index) {
+        line.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach(function (el) {
+          ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
+            var value = el.getAttribute(attr);
+            if (value) { el.setAttribute(attr, value.replace(pattern, prefix + "-" + index + "-")); }
+          });
+        });
+        line.querySelector(".line-number").textContent = index + 1;
+        line.querySelector(".remove-line").setAttribute("aria-label", "Remove line " + (index + 1));
+      });
+      total.value = lines.length;
+    }
+
+    function wire(line) {
+      line.querySelector(".remove-line").addEventListener("click", function () {
+        if (container.querySelectorAll("[data-line]").length > 1) {
+          line.remove();
+        } else {
+          line.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+          showStock(line.querySelector("input[data-product-picker]"), null);
+        }
+        renumber();
+      });
+      setupPickers(line);
+    }
+
+    container.querySelectorAll("[data-line]").forEach(wire);
+    addButton.addEventListener("click", function () {
+      var html = template.innerHTML.replace(/__number__/g, "");
+      var holder = document.createElement("div");
+      holder.innerHTML = html.trim();
+      var line = holder.firstElementChild;
+      container.appendChild(line);
+      renumber();
+      wire(line);
+      line.querySelector("input[data-product-picker]").focus();
+    });
+    renumber();
+  }
+
+  /* --- A pending order's page: poll until the job confirms or rejects it --- */
+  function setupOrderPoll() {
+    var panel = document.getElementById("status-panel");
+    if (!panel || !panel.getAttribute("data-poll-url")) { return; }
+    var url = panel.getAttribute("data-poll-url");
+    var delay = 1000;
+    function poll() {
+      getJSON(url).then(function (data) {
+        if (data.status !== "pending") {
+          panel.innerHTML = data.html;
+          panel.removeAttribute("data-poll-url");
+          setupConfirm(panel);
+          return;
+        }
+        delay = Math.min(delay * 1.5, 5000);
+        setTimeout(poll, delay);
+      }).catch(function () {
+        delay = Math.min(delay * 2, 15000);
+        setTimeout(poll, delay);
+      });
+    }
+    setTimeout(poll, delay);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupOrderLines();
+    setupPickers(document);
+    setupSupplierToggle();
+    setupSubmitOnce();
+    setupConfirm(document);
+    setupOrderPoll();
+  });
+})();

@@ -1,0 +1,106 @@
+from django import forms
+
+from accounts.models import User
+from catalog.forms import ProductField
+from catalog.models import Supplier
+from stock.models import ChangeType, Reason
+
+# Service error keys (the API's field names) -> form fields.
+SERVICE_FIELDS = {
+    "product_id": "product",
+    "change_type": "change_type",
+    "quantity": "quantity",
+    "counted_quantity": "counted_quantity",
+    "supplier_id": "supplier",
+    "reason": "reason",
+    "note": "note",
+}
+
+TYPE_CHOICES = [(ChangeType.IN, "IN"), (ChangeType.OUT, "OUT")]
+
+
+class TokenForm(forms.Form):
+    """A form with a one-time token: posting the same form twice records once."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def add_service_error(self, error) -> None:
+        """Show a service's DomainError at the top and, where it names one, next to the field."""
+        for key, messages in (error.errors or {}).items():
+            field = SERVICE_FIELDS.get(key, key)
+            if field in self.fields:
+                self.add_error(field, messages)
+        if hasattr(error, "available"):
+            field = "quantity" if "quantity" in self.fields else "counted_quantity"
+            self.add_error(field, f"Only {error.available} available.")
+        self.add_error(None, error.message)
+
+
+class MovementForm(TokenForm):
+    product = ProductField(label="Product")
+    change_type = forms.ChoiceField(label="Type", choices=TYPE_CHOICES, initial=ChangeType.IN)
+    quantity = forms.IntegerField(
+        label="Quantity", min_value=1, max_value=1_000_000_000, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    supplier = forms.ModelChoiceField(
+        label="Supplier",
+        queryset=Supplier.objects.filter(is_active=True),
+        required=False,
+        empty_label="None",
+        help_text="IN only.",
+    )
+    reason = forms.ChoiceField(
+        label="Reason",
+        required=False,
+        choices=[("", "Default: purchase for IN, sale for OUT"), *Reason.choices],
+    )
+    note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("supplier") and data.get("change_type") == ChangeType.OUT:
+            self.add_error("supplier", "A supplier is only allowed on IN.")
+        return data
+
+
+class CountForm(TokenForm):
+    product = ProductField(label="Product")
+    counted_quantity = forms.IntegerField(
+        label="Counted quantity",
+        min_value=0,
+        max_value=1_000_000_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text="What is physically on the shelf now.",
+    )
+    note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MovementFilterForm(forms.Form):
+    """The API's history filters, plus sorting."""
+
+    change_type = forms.ChoiceField(label="Type", required=False, choices=[("", "Any"), *TYPE_CHOICES])
+    product = ProductField(label="Product", required=False, active_only=False)
+    user = forms.ModelChoiceField(label="User", queryset=User.objects.all(), required=False, empty_label="Anyone")
+    supplier = forms.ModelChoiceField(
+        label="Supplier", queryset=Supplier.objects.all(), required=False, empty_label="Any"
+    )
+    reason = forms.ChoiceField(label="Reason", required=False, choices=[("", "Any"), *Reason.choices])
+    start_date = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort_by = forms.ChoiceField(
+        label="Sort by", required=False, choices=[("created_at", "Date"), ("quantity", "Quantity")]
+    )
+    sort_order = forms.ChoiceField(
+        label="Order", required=False, choices=[("desc", "Newest / largest first"), ("asc", "Oldest / smallest first")]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].widget.attrs["data-include-inactive"] = "1"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date is before the start date.")
+        return data

@@ -1,0 +1,187 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from inventory_site.exceptions import DomainError
+from inventory_site.web import (
+    consume_form_token,
+    csv_response,
+    day_range,
+    issue_form_token,
+    paginate,
+    sort_links,
+    stock_of,
+)
+from stock import services
+from stock.forms import CountForm, MovementFilterForm, MovementForm
+from stock.models import ChangeType, StockMovement
+
+ALREADY_SUBMITTED = "This form was already submitted: nothing was recorded a second time."
+
+
+def _stock_sentence(product, level) -> str:
+    return f"{product.sku} now has {level.on_hand} on hand, {level.available} available."
+
+
+def _token_form_page(request, form_class, template, submit):
+    """GET shows a fresh form; POST spends its one-time token, then calls ``submit(form)``.
+
+    ``submit`` returns a success message, or raises DomainError to re-show the form with nothing written.
+    """
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if not consume_form_token(request, request.POST.get("form_token", "")):
+            messages.warning(request, ALREADY_SUBMITTED)
+            return redirect(request.path)
+        if form.is_valid():
+            try:
+                message = submit(form)
+            except DomainError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, message)
+                return redirect(request.path)
+        # Re-shown: the spent token is replaced so the corrected form can be posted.
+        form.data = form.data.copy()
+        form.data["form_token"] = issue_form_token(request)
+    else:
+        initial = {"form_token": issue_form_token(request), "product": request.GET.get("product", "")}
+        if request.GET.get("type") in ChangeType.values:
+            initial["change_type"] = request.GET["type"]
+        form = form_class(initial=initial)
+    product = _chosen_product(form)
+    context = {"form": form, "product": product, "stock": stock_of(product) if product else None}
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+def _chosen_product(form):
+    if form.is_bound:
+        return form.cleaned_data.get("product") if hasattr(form, "cleaned_data") else None
+    sku = form.initial.get("product")
+    if not sku:
+        return None
+    try:
+        return form.fields["product"].clean(sku)
+    except Exception:  # noqa: BLE001 - an unknown ?product= just leaves the field for the user
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def movement_create(request):
+    def submit(form):
+        data = form.cleaned_data
+        movement, level = services.record_movement(
+            product=data["product"],
+            change_type=data["change_type"],
+            quantity=data["quantity"],
+            user=request.user,
+            supplier=data["supplier"] if data["change_type"] == ChangeType.IN else None,
+            reason=data["reason"],
+            note=data["note"],
+        )
+        product = data["product"]
+        return f"Recorded {movement.change_type} {movement.quantity} × {product.name}. " + _stock_sentence(
+            product, level
+        )
+
+    return _token_form_page(request, MovementForm, "stock/movement_form.html", submit)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def count_create(request):
+    def submit(form):
+        data = form.cleaned_data
+        movement, level, difference = services.count_stock(
+            product=data["product"], counted_quantity=data["counted_quantity"], user=request.user, note=data["note"]
+        )
+        product = data["product"]
+        if movement is None:
+            return f"Count matches the books for {product.sku}: nothing to adjust. {_stock_sentence(product, level)}"
+        return f"Count recorded for {product.sku}: {difference:+d} ({movement.change_type}). " + _stock_sentence(
+            product, level
+        )
+
+    return _token_form_page(request, CountForm, "stock/count_form.html", submit)
+
+
+CSV_HEADER = [
+    "id",
+    "created_at",
+    "product_id",
+    "sku",
+    "name",
+    "change_type",
+    "quantity",
+    "supplier_id",
+    "supplier",
+    "reason",
+    "note",
+    "reference",
+    "user_id",
+    "user",
+]
+
+
+@login_required
+@require_GET
+def movement_list(request):
+    form = MovementFilterForm(request.GET or None)
+    movements = StockMovement.objects.select_related("product", "supplier", "user")
+    if form.is_bound and form.is_valid():
+        movements = _filter_movements(movements, form.cleaned_data)
+    elif form.is_bound:
+        movements = movements.none()
+    if request.GET.get("format") == "csv":
+        return csv_response("movements.csv", CSV_HEADER, _csv_rows(movements))
+    context = {
+        "form": form,
+        "page": paginate(request, movements),
+        "csv_url": _csv_url(request),
+        "sort": sort_links(request, ("created_at", "quantity"), default="created_at"),
+    }
+    return render(request, "stock/movement_list.html", context, status=400 if form.errors else 200)
+
+
+def _filter_movements(movements, data):
+    for field in ("change_type", "product", "user", "supplier", "reason"):
+        if data.get(field):
+            movements = movements.filter(**{field: data[field]})
+    low, high = day_range(data.get("start_date"), data.get("end_date"))
+    if low:
+        movements = movements.filter(created_at__gte=low)
+    if high:
+        movements = movements.filter(created_at__lt=high)
+    sort_by = data.get("sort_by") or "created_at"
+    prefix = "" if data.get("sort_order") == "asc" else "-"
+    return movements.order_by(f"{prefix}{sort_by}", f"{prefix}id")
+
+
+def _csv_rows(movements):
+    for m in movements.iterator(chunk_size=2000):
+        yield [
+            m.pk,
+            m.created_at.isoformat(),
+            m.product_id,
+            m.product.sku,
+            m.product.name,
+            m.change_type,
+            m.quantity,
+            m.supplier_id or "",
+            m.supplier.name if m.supplier else "",
+            m.reason,
+            m.note,
+            m.reference,
+            m.user_id or "",
+            m.user.email if m.user else "",
+        ]
+
+
+def _csv_url(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["format"] = "csv"
+    return f"{reverse('stock:movement-list')}?{query.urlencode()}"
