@@ -4,7 +4,7 @@ import functools
 import logging
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 
 log = logging.getLogger(__name__)
 
@@ -14,13 +14,20 @@ def db_job(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        close_old_connections()
+        _refresh_connections()
         try:
             return func(*args, **kwargs)
         finally:
-            close_old_connections()
+            _refresh_connections()
 
     return wrapper
+
+
+def _refresh_connections() -> None:
+    # Run inside an open transaction (called directly, or in-process within a test's transaction), the
+    # connection belongs to the caller: closing it would break the caller's transaction.
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 def enqueue_now(func, *args, queue: str = "default"):
@@ -38,4 +45,10 @@ def enqueue_on_commit(func, *args, queue: str = "default") -> None:
     ``robust=True``: a Redis outage at that moment is logged, never turned into an error for a request
     whose data is already committed; periodic recovery picks the work up again.
     """
-    transaction.on_commit(functools.partial(enqueue_now, func, *args, queue=queue), robust=True)
+
+    def enqueue():
+        enqueue_now(func, *args, queue=queue)
+
+    # Django logs a failing robust hook by its __qualname__ (a functools.partial has none and would raise).
+    enqueue.__qualname__ = f"enqueue_on_commit({getattr(func, '__qualname__', func)})"
+    transaction.on_commit(enqueue, robust=True)
