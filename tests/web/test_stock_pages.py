@@ -3,7 +3,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from stock.models import StockLevel, StockMovement
@@ -58,7 +57,12 @@ def test_record_in_redirects_with_message_and_new_stock(staff_web, staff_user, p
     assert "Recorded IN 7 × Widget" in text
     assert "12 on hand, 12 available" in text
     movement = StockMovement.objects.get(product=product, user=staff_user)
-    assert (movement.change_type, movement.quantity, movement.supplier, movement.reason) == ("IN", 7, supplier, "purchase")
+    assert (movement.change_type, movement.quantity, movement.supplier, movement.reason) == (
+        "IN",
+        7,
+        supplier,
+        "purchase",
+    )
     assert level(product).on_hand == 12
 
 
@@ -87,7 +91,11 @@ def test_out_above_available_reshows_form_and_writes_nothing(staff_web, post_for
         ({"product": "P-1", "change_type": "IN", "quantity": "1.5"}, "quantity", "Enter a whole number."),
         ({"product": "P-1", "change_type": "IN", "quantity": ""}, "quantity", "This field is required."),
         ({"product": "P-1", "change_type": "SIDEWAYS", "quantity": "1"}, "change_type", "Select a valid choice."),
-        ({"product": "P-1", "change_type": "IN", "quantity": "1", "reason": "gift"}, "reason", "Select a valid choice."),
+        (
+            {"product": "P-1", "change_type": "IN", "quantity": "1", "reason": "gift"},
+            "reason",
+            "Select a valid choice.",
+        ),
         ({"product": "", "change_type": "IN", "quantity": "1"}, "product", "This field is required."),
     ],
 )
@@ -104,7 +112,9 @@ def test_invalid_movement_input(staff_web, post_form, data, field, message):
 def test_supplier_on_out_is_refused(staff_web, post_form):
     stocked(5, sku="S-1")
     supplier = SupplierFactory()
-    response = post_form(staff_web, NEW, {"product": "S-1", "change_type": "OUT", "quantity": "1", "supplier": supplier.pk})
+    response = post_form(
+        staff_web, NEW, {"product": "S-1", "change_type": "OUT", "quantity": "1", "supplier": supplier.pk}
+    )
     assert response.status_code == 400
     assert "only allowed on IN" in " ".join(response.context["form"].errors["supplier"])
 
