@@ -1,0 +1,203 @@
+"""The report pages for admins: the API's reports with filters, pagination, CSV links and SVG charts."""
+
+from datetime import timedelta
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.exceptions import NotFound, ValidationError
+
+from catalog.models import Category, Product
+from reports import charts, tables
+from reports import params as report_params
+
+LABELS = {
+    "product_id": "ID",
+    "sku": "SKU",
+    "name": "Name",
+    "category": "Category",
+    "is_active": "Status",
+    "total_in": "Total in",
+    "total_out": "Total out",
+    "on_hand": "On hand",
+    "reserved": "Reserved",
+    "available": "Available",
+    "unit_price": "Unit price",
+    "stock_value": "Stock value",
+    "min_quantity": "Minimum",
+    "shortfall": "Shortfall",
+    "suggested_reorder": "Suggested reorder",
+    "days_of_cover": "Days of cover",
+    "day": "Day",
+    "quantity": "Quantity",
+}
+TEXT_COLUMNS = {"sku", "name", "category", "is_active", "day"}
+MAX_CHART_DAYS = 366
+
+
+def admin_required(view):
+    """Anonymous: to the login page. Signed in without the admin role: 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not getattr(request.user, "is_admin", False):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _query(request, **changes) -> str:
+    query = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+def _cell(column: str, value, inactive: bool):
+    if column == "is_active":
+        return {"text": "active" if value else "inactive", "badge": "" if value else "low"}
+    if column == "name" and inactive:
+        return {"text": value, "badge_after": "inactive"}
+    if value is None:
+        return {"text": "–", "num": True}
+    if column == "days_of_cover":
+        return {"text": f"{value:.1f}", "num": True}
+    return {"text": value, "num": column not in TEXT_COLUMNS}
+
+
+def _table(columns: list[str], rows: list[dict]) -> dict:
+    ids = {row["product_id"] for row in rows if "product_id" in row and "is_active" not in row}
+    # Rows without an is_active column still mark an inactive product (one small query for the page).
+    inactive = set(Product.objects.filter(pk__in=ids, is_active=False).values_list("pk", flat=True)) if ids else set()
+    return {
+        "headers": [{"label": LABELS[column], "num": column not in TEXT_COLUMNS} for column in columns],
+        "rows": [[_cell(c, row[c], row.get("product_id") in inactive) for c in columns] for row in rows],
+    }
+
+
+def _field(request, name: str, label: str, kind: str = "text", options=None) -> dict:
+    return {"name": name, "label": label, "type": kind, "value": request.GET.get(name, ""), "options": options or []}
+
+
+def _sort_fields(request, fields) -> list[dict]:
+    return [
+        _field(request, "sort_by", "Sort by", "select", [("", "Default")] + [(f, LABELS.get(f, f)) for f in fields]),
+        _field(
+            request, "sort_order", "Order", "select", [("", "Default"), ("asc", "Ascending"), ("desc", "Descending")]
+        ),
+    ]
+
+
+def _catalogue_fields(request) -> list[dict]:
+    categories = [("", "All")] + [(str(pk), name) for pk, name in Category.objects.values_list("pk", "name")]
+    return [
+        _field(request, "search", "Search (name or SKU)", "search"),
+        _field(request, "category_id", "Category", "select", categories),
+        _field(request, "is_active", "Status", "select", [("", "All"), ("true", "Active"), ("false", "Inactive")]),
+    ]
+
+
+def _date_fields(request) -> list[dict]:
+    return [_field(request, "start_date", "From", "date"), _field(request, "end_date", "To (inclusive)", "date")]
+
+
+def _render_report(request, name: str, title: str, fields: list[dict], chart=None):
+    context = {"title": title, "fields": fields, "report": name, "errors": None, "table": None}
+    status = 200
+    try:
+        parsed = tables.parse(name, request.GET)
+        page_number, page_size = report_params.page(request.GET)
+        data = tables.page(name, parsed, page_number, page_size)
+    except ValidationError as error:
+        context["errors"] = {field: [str(m) for m in messages] for field, messages in error.detail.items()}
+        return render(request, "reports/report.html", context, status=400)
+    except NotFound:
+        raise Http404("No such page.") from None
+    number, num_pages = data["page"], data["num_pages"]
+    context.update(
+        table=_table(tables.TABLES[name].columns(parsed), data["results"]),
+        count=data["count"],
+        page=number,
+        num_pages=num_pages,
+        previous_query=_query(request, page=str(number - 1)) if number > 1 else None,
+        next_query=_query(request, page=str(number + 1)) if number < num_pages else None,
+        csv_url=f"{reverse(f'report-{name}')}?{_query(request, page=None, page_size=None, format='csv')}",
+        chart=chart(parsed) if chart else None,
+        start=parsed.get("start"),
+        end=parsed["end"] - timedelta(microseconds=1) if "end" in parsed else None,
+    )
+    return render(request, "reports/report.html", context, status=status)
+
+
+def _movements_chart(parsed: dict):
+    if parsed["group_by"] != "day" or (parsed["end"] - parsed["start"]).days > MAX_CHART_DAYS:
+        return None
+    by_day = {**parsed, "sort": ("day", False)}
+    return charts.movements_chart(tables.all_rows_cached("movements", by_day))
+
+
+def _top_chart(parsed: dict):
+    most_first = {**parsed, "sort": ("quantity", True)}
+    title = "Top inbound" if parsed["direction"] == "in" else "Top consumption"
+    return charts.top_products_chart(tables.all_rows_cached("top-products", most_first), title=title)
+
+
+@admin_required
+def index(request):
+    movements = tables.parse("movements", {})
+    consumption = tables.parse("top-products", {"direction": "out"})
+    low_count = tables.page("low-stock", tables.parse("low-stock", {}), 1, 1)["count"]
+    context = {
+        "movements_chart": _movements_chart(movements),
+        "top_chart": _top_chart(consumption),
+        "low_count": low_count,
+        "start": movements["start"],
+        "end": movements["end"] - timedelta(microseconds=1),
+        "today": timezone.localdate(),
+    }
+    return render(request, "reports/index.html", context)
+
+
+@admin_required
+def stock(request):
+    fields = [*_catalogue_fields(request), *_sort_fields(request, report_params.STOCK_SORT)]
+    return _render_report(request, "stock", "Current stock", fields)
+
+
+@admin_required
+def low_stock(request):
+    fields = [*_catalogue_fields(request), *_sort_fields(request, report_params.LOW_STOCK_SORT)]
+    return _render_report(request, "low-stock", "Low stock", fields)
+
+
+@admin_required
+def movements(request):
+    group_by = [("day", "Day"), ("product", "Product")]
+    sortable = report_params.BY_PRODUCT_SORT if request.GET.get("group_by") == "product" else report_params.BY_DAY_SORT
+    fields = [
+        *_date_fields(request),
+        _field(request, "group_by", "Group by", "select", group_by),
+        *_sort_fields(request, sortable),
+    ]
+    return _render_report(request, "movements", "Movements", fields, chart=_movements_chart)
+
+
+@admin_required
+def top_products(request):
+    categories = [("", "All")] + [(str(pk), name) for pk, name in Category.objects.values_list("pk", "name")]
+    fields = [
+        _field(request, "direction", "Direction", "select", [("out", "Consumption (OUT)"), ("in", "Inbound (IN)")]),
+        *_date_fields(request),
+        _field(request, "limit", "Limit (1-100)", "number"),
+        _field(request, "category_id", "Category", "select", categories),
+    ]
+    return _render_report(request, "top-products", "Top products", fields, chart=_top_chart)
