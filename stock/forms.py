@@ -25,15 +25,19 @@ class TokenForm(forms.Form):
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def add_service_error(self, error) -> None:
-        """Show a service's DomainError at the top and, where it names one, next to the field."""
+        """Show a service's DomainError next to the field it names, or else at the top."""
+        placed = False
         for key, messages in (error.errors or {}).items():
             field = SERVICE_FIELDS.get(key, key)
             if field in self.fields:
                 self.add_error(field, messages)
+                placed = True
         if hasattr(error, "available"):
             field = "quantity" if "quantity" in self.fields else "counted_quantity"
-            self.add_error(field, f"Only {error.available} available.")
-        self.add_error(None, error.message)
+            self.add_error(field, error.message)
+            placed = True
+        if not placed or len(error.errors or {}) > 1:
+            self.add_error(None, error.message)
 
 
 class MovementForm(TokenForm):
@@ -91,12 +95,12 @@ class MovementFilterForm(forms.Form):
         label="Sort by", required=False, choices=[("created_at", "Date"), ("quantity", "Quantity")]
     )
     sort_order = forms.ChoiceField(
-        label="Order", required=False, choices=[("desc", "Newest / largest first"), ("asc", "Oldest / smallest first")]
+        label="Order", required=False, choices=[("desc", "Descending"), ("asc", "Ascending")]
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].widget.attrs["data-include-inactive"] = "1"
+        self.fields["product"].widget.attrs.update({"data-include-inactive": "1", "placeholder": "SKU or name"})
 
     def clean(self):
         data = super().clean()

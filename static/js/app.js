@@ -62,9 +62,12 @@
   }
 
   function nextField(input) {
+    // After a scan the quantity is what comes next (skip Type, which keeps its last value).
+    var scope = input.closest("[data-line]") || input.form;
+    var quantity = scope.querySelector('input[name$="quantity"]');
+    if (quantity) { return quantity; }
     var fields = Array.prototype.slice.call(input.form.querySelectorAll("input:not([type=hidden]), select, textarea"));
-    var after = fields.slice(fields.indexOf(input) + 1).filter(function (f) { return !f.disabled && f.offsetParent; });
-    return after[0];
+    return fields.slice(fields.indexOf(input) + 1).filter(function (f) { return !f.disabled && f.offsetParent; })[0];
   }
 
   function setupPicker(input) {
@@ -113,8 +116,9 @@
 
   /* --- Movement form: a supplier only on IN --- */
   function setupSupplierToggle() {
-    var type = document.getElementById("id_change_type");
-    var supplier = document.getElementById("id_supplier");
+    var form = document.querySelector("form.entry-form");
+    var type = form && form.querySelector("select[name=change_type]");
+    var supplier = form && form.querySelector("select[name=supplier]");
     if (!type || !supplier) { return; }
     var wrapper = supplier.closest(".field");
     function sync() {
@@ -125,6 +129,15 @@
     }
     type.addEventListener("change", sync);
     sync();
+  }
+
+  /* --- Entry forms: the cursor starts where the next scan or number goes --- */
+  function setupEntryFocus() {
+    var form = document.querySelector("form.entry-form");
+    if (!form || form.querySelector(".has-error")) { return; }
+    var product = form.querySelector("input[data-product-picker]");
+    var quantity = form.querySelector('input[name$="quantity"]');
+    if (product && product.value && quantity) { quantity.focus(); } else if (product) { product.focus(); }
   }
 
   /* --- Forms posted once: the server's one-time token is the guarantee, this only spares the click --- */
@@ -226,6 +239,7 @@
     setupOrderLines();
     setupPickers(document);
     setupSupplierToggle();
+    setupEntryFocus();
     setupSubmitOnce();
     setupConfirm(document);
     setupOrderPoll();
