@@ -18,3 +18,9 @@ def post_form():
         return client.post(url, {"form_token": token, **data}, **kwargs)
 
     return post
+
+
+@pytest.fixture(autouse=True)
+def _jobs_in_process(settings):
+    """View tests run order jobs in-process after commit, even when REDIS_URL is set (the browser tests use RQ)."""
+    settings.JOBS_IN_PROCESS = True
