@@ -6,11 +6,9 @@ Views here read models and call services; they never write a model themselves.
 import csv
 import uuid
 from datetime import datetime, time, timedelta
-from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -24,20 +22,6 @@ from stock.models import ChangeType, StockMovement
 FORM_TOKENS_KEY = "form_tokens"
 FORM_TOKENS_KEPT = 20  # open forms per session (several tabs); older tokens simply expire
 PAGE_SIZES = (25, 50, 100)
-
-
-# --- Roles ------------------------------------------------------------------------------------
-def admin_required(view):
-    """Log in first; then a staff user gets 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_admin:
-            raise PermissionDenied("Admins only.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # --- One-time form tokens: a form posted twice records once ----------------------------------

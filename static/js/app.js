@@ -134,7 +134,9 @@
   /* --- Entry forms: the cursor starts where the next scan or number goes --- */
   function setupEntryFocus() {
     var form = document.querySelector("form.entry-form");
-    if (!form || form.querySelector(".has-error")) { return; }
+    if (!form) { return; }
+    var invalid = form.querySelector(".has-error input, .has-error select, .has-error textarea");
+    if (invalid) { invalid.focus(); return; }
     var product = form.querySelector("input[data-product-picker]");
     var quantity = form.querySelector('input[name$="quantity"]');
     if (product && product.value && quantity) { quantity.focus(); } else if (product) { product.focus(); }
