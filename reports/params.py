@@ -133,7 +133,8 @@ def page(params) -> tuple[int | str, int]:
 
 def _catalogue_filters(params) -> dict:
     return {
-        "search": (params.get("search") or "").strip(),
+        # PostgreSQL refuses NUL in a string: drop it rather than answer a 500.
+        "search": (params.get("search") or "").replace("\x00", "").strip(),
         "category_id": _whole_number(params, "category_id", minimum=1),
         "is_active": _boolean(params, "is_active"),
     }

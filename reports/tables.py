@@ -43,7 +43,9 @@ def _identity(row: dict) -> dict:
 def _order(queryset: QuerySet, sort: tuple[str, bool], fields: dict[str, str], tie: str) -> QuerySet:
     field, descending = sort
     expression = F(fields[field])
-    ordering = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
+    # Every sortable column is NOT NULL (levels are coalesced): a NULLS clause would only stop PostgreSQL from
+    # walking an index such as the one on the product name.
+    ordering = expression.desc() if descending else expression.asc()
     return queryset.order_by(ordering, f"-{tie}" if descending else tie)
 
 

@@ -92,6 +92,11 @@ def test_stock_report_filters_and_sorting(admin_client, stocked):
     assert [r["stock_value"] for r in by_value] == ["0.00", "4.40", "17.50"]
 
 
+def test_odd_search_text_is_no_error(admin_client, stocked):
+    for text in ["\x00", "%", "_", "'; --", "ü" * 300]:
+        assert admin_client.get(STOCK, {"search": text}).status_code == 200
+
+
 def test_stock_report_pagination(admin_client):
     ProductFactory.create_batch(5)
     first = admin_client.get(STOCK, {"page_size": 2}).json()

@@ -1,0 +1,286 @@
+"""Report and list timings on a large data set (run by hand).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/inv_c_bench REDIS_URL=redis://127.0.0.1:6379/13 \
+        .venv/bin/python bench/reports.py [--products 10000] [--movements 1000000] [--explain]
+
+Loads the data once (``seed_demo --products N --movements M`` when that option exists, else a COPY loader below),
+then times each request through Django's test client (the whole stack but the socket): "cold" is the first
+request after a movement (the movement bumps the stock version, so the report cache misses), "warm" repeats it.
+Each figure is the median of several runs. With ``--explain`` (or for any missed target) the slowest SQL of
+that request is shown with EXPLAIN ANALYZE.
+"""
+
+import argparse
+import io
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/inv_c_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inventory_site.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret-but-long-enough-for-hs256")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from catalog.models import Product  # noqa: E402
+from stock.models import StockMovement  # noqa: E402
+from stock.services import record_movement  # noqa: E402
+
+BENCH_EMAIL = "bench-admin@example.com"
+
+
+def _copy(cursor, table: str, columns: list[str], rows) -> None:
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join("\\N" if value is None else str(value) for value in row))
+        buffer.write("\n")
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        copy.write(buffer.getvalue())
+
+
+def load(products: int, movements: int) -> None:
+    """A quick COPY-based loader: categories, products, a year of movements, and their levels."""
+    rng = random.Random(42)
+    now = timezone.now()
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        _copy(
+            cursor,
+            "catalog_category",
+            ["name", "description", "created_at"],
+            [(f"Bench category {i}", "", now.isoformat()) for i in range(40)],
+        )
+        cursor.execute("SELECT id FROM catalog_category WHERE name LIKE 'Bench category %'")
+        categories = [row[0] for row in cursor.fetchall()]
+        product_rows = []
+        for i in range(products):
+            price = Decimal(rng.randint(50, 50000)) / 100
+            product_rows.append(
+                (
+                    f"BENCH-{i:06d}",
+                    f"Bench product {i % (products // 2 or 1)}",  # every name twice: never merged
+                    "",
+                    rng.choice(categories),
+                    "pcs",
+                    price,
+                    rng.randint(0, 60),
+                    rng.choice([0, 0, 10, 25, 50]),
+                    "f" if i % 50 == 0 else "t",
+                    now.isoformat(),
+                    now.isoformat(),
+                )
+            )
+        _copy(
+            cursor,
+            "catalog_product",
+            [
+                "sku",
+                "name",
+                "description",
+                "category_id",
+                "unit",
+                "unit_price",
+                "min_quantity",
+                "reorder_quantity",
+                "is_active",
+                "created_at",
+                "updated_at",
+            ],
+            product_rows,
+        )
+        cursor.execute("SELECT id FROM catalog_product WHERE sku LIKE 'BENCH-%' ORDER BY id")
+        product_ids = [row[0] for row in cursor.fetchall()]
+        totals = {pid: [0, 0, None] for pid in product_ids}
+        start = now - timedelta(days=365)
+        span = int((now - start).total_seconds())
+        offsets = sorted(rng.randrange(span) for _ in range(movements))
+        movement_rows = []
+        for offset in offsets:
+            pid = rng.choice(product_ids)
+            at = start + timedelta(seconds=offset)
+            level = totals[pid]
+            if rng.random() < 0.5 or level[0] - level[1] < 10:
+                quantity = rng.randint(5, 40)
+                level[0] += quantity
+                level[2] = at
+                movement_rows.append((pid, "IN", quantity, "purchase", "", "", at.isoformat()))
+            else:
+                quantity = rng.randint(1, min(20, level[0] - level[1]))
+                level[1] += quantity
+                movement_rows.append((pid, "OUT", quantity, "sale", "", "", at.isoformat()))
+        _copy(
+            cursor,
+            "stock_stockmovement",
+            ["product_id", "change_type", "quantity", "reason", "note", "reference", "created_at"],
+            movement_rows,
+        )
+        _copy(
+            cursor,
+            "stock_stocklevel",
+            ["product_id", "total_in", "total_out", "reserved", "last_restocked_at"],
+            [
+                (pid, total_in, total_out, 0, restocked.isoformat() if restocked else None)
+                for pid, (total_in, total_out, restocked) in totals.items()
+            ],
+        )
+        cursor.execute("ANALYZE")
+
+
+def ensure_data(products: int, movements: int) -> None:
+    call_command("ensure_database")
+    call_command("migrate", verbosity=0)
+    have_products = Product.objects.filter(sku__startswith="BENCH-").count()
+    have_movements = StockMovement.objects.count()
+    if have_products >= products and have_movements >= movements:
+        print(f"data present: {have_products} products, {have_movements} movements")
+        return
+    began = time.perf_counter()
+    try:
+        call_command("seed_demo", products=products, movements=movements)
+        print("loaded with seed_demo")
+    except TypeError:  # seed_demo has no bulk options yet
+        load(products, movements)
+        print("loaded with the COPY loader")
+    print(f"load: {time.perf_counter() - began:.0f} s")
+
+
+def _admin() -> User:
+    user = User.objects.filter(email=BENCH_EMAIL).first()
+    return user or User.objects.create_user(BENCH_EMAIL, "Bench-password-2026", role="admin")
+
+
+class Runner:
+    def __init__(self, explain: bool):
+        self.admin = _admin()
+        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(self.admin)}")
+        self.product = Product.objects.filter(sku__startswith="BENCH-", is_active=True).order_by("id").first()
+        self.explain = explain
+        self.rows = []
+
+    def movement(self) -> None:
+        record_movement(product=self.product, change_type="IN", quantity=1, user=self.admin)
+
+    def get(self, url: str) -> tuple[float, int]:
+        began = time.perf_counter()
+        response = self.client.get(url)
+        size = 0
+        if response.streaming:
+            for chunk in response.streaming_content:
+                size += len(chunk)
+        else:
+            size = len(response.content)
+        elapsed = (time.perf_counter() - began) * 1000
+        assert response.status_code == 200, (url, response.status_code, response.content[:300])
+        return elapsed, size
+
+    def measure(self, label: str, url: str, target_ms: float, *, cold: bool, runs: int = 15) -> None:
+        self.get(url)  # warm the connection, imports and plans
+        times = []
+        for _ in range(runs):
+            if cold:
+                self.movement()
+            elapsed, size = self.get(url)
+            times.append(elapsed)
+        median = statistics.median(times)
+        ok = median <= target_ms
+        self.rows.append((label, median, min(times), max(times), target_ms, ok, size))
+        print(f"  {label:<58} {median:8.1f} ms  (target {target_ms:g})  {'ok' if ok else 'MISSED'}", flush=True)
+        if self.explain or not ok:
+            self.plan(url, cold)
+
+    def plan(self, url: str, cold: bool) -> None:
+        if cold:
+            self.movement()
+        with CaptureQueriesContext(connection) as captured:
+            self.get(url)
+        slowest = max(captured.captured_queries, key=lambda query: float(query["time"]))
+        print(f"    slowest query ({float(slowest['time']) * 1000:.1f} ms):\n    {slowest['sql'][:600]}")
+        if "COUNT" in slowest["sql"] or slowest["sql"].startswith("SELECT"):
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {slowest['sql']}")
+                for (line,) in cursor.fetchall():
+                    print(f"      {line}")
+
+    def table(self) -> None:
+        print("\n| request | median ms | min | max | target ms | met |")
+        print("|---|---:|---:|---:|---:|---|")
+        for label, median, low, high, target, ok, _size in self.rows:
+            print(f"| {label} | {median:.1f} | {low:.1f} | {high:.1f} | {target:g} | {'yes' if ok else 'NO'} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--movements", type=int, default=1_000_000)
+    parser.add_argument("--explain", action="store_true")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("Run this on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/inv_c_bench")
+    ensure_data(args.products, args.movements)
+    from django.conf import settings
+
+    print(
+        f"cache: {settings.CACHES['default']['BACKEND']}, {Product.objects.count()} products, "
+        f"{StockMovement.objects.count()} movements"
+    )
+    runner = Runner(args.explain)
+    one = runner.product.pk
+    reports = "/api/v1/reports"
+    rows = [
+        ("stock report, page of 100, cold", f"{reports}/stock?page_size=100", 50, True),
+        ("stock report, page of 100, warm", f"{reports}/stock?page_size=100", 5, False),
+        ("full stock CSV (all rows)", f"{reports}/stock?format=csv", 1000, True),
+        ("low stock, page of 100, cold", f"{reports}/low-stock?page_size=100", 100, True),
+        ("low stock, page of 100, warm", f"{reports}/low-stock?page_size=100", 5, False),
+        ("movements by day over 30 days, cold", f"{reports}/movements", 400, True),
+        ("movements by day over 30 days, warm", f"{reports}/movements", 5, False),
+        (
+            "movements by product over 30 days, page of 100, cold",
+            f"{reports}/movements?group_by=product&page_size=100",
+            400,
+            True,
+        ),
+        ("top consumption over 30 days, cold", f"{reports}/top-products?direction=out", 400, True),
+        ("top consumption over 30 days, warm", f"{reports}/top-products?direction=out", 5, False),
+        ("top inbound over 30 days, limit 100, cold", f"{reports}/top-products?direction=in&limit=100", 400, True),
+        (
+            "products list, page of 100 sorted by available",
+            "/api/v1/products?page_size=100&sort_by=available",
+            60,
+            True,
+        ),
+        (
+            "movement history of one product, page of 50",
+            f"/api/v1/stock/movements?product_id={one}&page_size=50",
+            40,
+            True,
+        ),
+        ("movement history, all products, newest first, page of 50", "/api/v1/stock/movements?page_size=50", 60, True),
+    ]
+    print("timings (median of 15 runs):")
+    for label, url, target, cold in rows:
+        runner.measure(label, url, target, cold=cold)
+    runner.table()
+
+
+if __name__ == "__main__":
+    main()
