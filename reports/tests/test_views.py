@@ -87,3 +87,10 @@ def test_bad_filters_show_errors(admin_web):
     html = response.content.decode()
     assert "limit" in html and "start_date" in html and 'role="alert"' in html
     assert admin_web.get(reverse("reports:stock"), {"page": "9"}).status_code == 404
+
+
+def test_csv_link_works_with_the_admin_session(admin_web, moved):
+    response = admin_web.get("/api/v1/reports/stock", {"search": "W-", "format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == 3 and lines[0].startswith("product_id,sku,name,category,is_active")
