@@ -87,6 +87,7 @@ class UserListApi(SortMixin, ListAPIView):
     permission_classes = [IsAdminRole]
     serializer_class = UserSerializer
     sort_fields = {"email": "email", "date_joined": "date_joined", "last_login": "last_login", "role": "role"}
+    nullable_sort_fields = frozenset({"last_login"})
     default_sort = "email"
 
     def get_queryset(self):
