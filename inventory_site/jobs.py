@@ -30,13 +30,22 @@ def _refresh_connections() -> None:
         close_old_connections()
 
 
+@functools.lru_cache(maxsize=32)
+def _queue(name: str, url: str):
+    """One queue and Redis client per process (django_rq.get_queue opens a new connection on every call)."""
+    import django_rq
+    import redis
+
+    return django_rq.get_queue(
+        name, connection=redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5), commit_mode="auto"
+    )
+
+
 def enqueue_now(func, *args, queue: str = "default"):
     """Enqueue immediately (callers outside a transaction, e.g. the re-enqueue loop)."""
     if settings.JOBS_IN_PROCESS:
         return func(*args)
-    import django_rq
-
-    return django_rq.get_queue(queue).enqueue(func, *args)
+    return _queue(queue, settings.RQ_QUEUES[queue]["URL"]).enqueue(func, *args)
 
 
 def enqueue_on_commit(func, *args, queue: str = "default") -> None:
