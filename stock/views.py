@@ -18,7 +18,10 @@ from stock import services
 from stock.forms import CountForm, MovementFilterForm, MovementForm
 from stock.models import ChangeType, StockMovement
 
-ALREADY_SUBMITTED = "This form was already submitted: nothing was recorded a second time."
+ALREADY_SUBMITTED = (
+    "This form was already submitted (or is too old): nothing was recorded this time. "
+    "Check the history before entering it again."
+)
 
 
 def _stock_sentence(product, level) -> str:
