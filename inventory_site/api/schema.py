@@ -1,4 +1,8 @@
-"""OpenAPI post-processing."""
+"""OpenAPI generation: operation names and post-processing."""
+
+import re
+
+from drf_spectacular import openapi
 
 
 def strip_trailing_slashes(result, generator, request, public):
@@ -7,3 +11,17 @@ def strip_trailing_slashes(result, generator, request, public):
         (path.rstrip("/") if path != "/" else path): item for path, item in result.get("paths", {}).items()
     }
     return result
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema, naming a GET without a trailing path parameter ``..._list``.
+
+    Our list views are plain (Generic)APIViews, which spectacular would otherwise name ``..._retrieve``,
+    colliding with the detail view's operationId.
+    """
+
+    def get_operation_id(self):
+        operation_id = super().get_operation_id()
+        if self.method == "GET" and operation_id.endswith("_retrieve") and not re.search(r"\{\w+\}/?$", self.path):
+            return operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
