@@ -78,7 +78,7 @@ class LogoutApi(AuthView):
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: UserSerializer, **problem_responses(401)})
+    @extend_schema(operation_id="auth_me_retrieve", responses={200: UserSerializer, **problem_responses(401)})
     def get(self, request):
         return Response(UserSerializer(request.user).data)
 
