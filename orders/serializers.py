@@ -18,49 +18,88 @@ class OrderCreateSerializer(serializers.Serializer):
     items = OrderLineInputSerializer(many=True, allow_empty=False)
 
 
-class OrderItemSerializer(serializers.ModelSerializer):
-    sku = serializers.CharField(source="product.sku")
-    name = serializers.CharField(source="product.name")
+class OrderItemSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
 
-    class Meta:
-        model = OrderItem
-        fields = ["product_id", "sku", "name", "quantity", "unit_price"]
 
-
-class OrderStatusChangeSerializer(serializers.ModelSerializer):
+class OrderStatusChangeSerializer(serializers.Serializer):
     from_status = serializers.ChoiceField(choices=[("", ""), *Status.choices])
     to_status = serializers.ChoiceField(choices=Status.choices)
-    by = serializers.IntegerField(source="by_id", allow_null=True)
-
-    class Meta:
-        model = OrderStatusChange
-        fields = ["from_status", "to_status", "by", "at"]
+    by = serializers.IntegerField(allow_null=True, help_text="The user id; null for a job.")
+    at = serializers.DateTimeField()
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(serializers.Serializer):
+    """The order as the API shows it. The declared fields document it; the output is built directly.
+
+    DRF builds and deep-copies every field on each instantiation, which cost more than the rest of a
+    POST; ``to_representation`` formats with the same DRF fields, created once.
+    """
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    customer_name = serializers.CharField()
+    customer_email = serializers.EmailField(allow_blank=True)
+    reference = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
     items = OrderItemSerializer(many=True)
-    created_by = serializers.IntegerField(source="created_by_id")
+    rejection_reason = serializers.CharField(allow_blank=True)
+    created_by = serializers.IntegerField(help_text="The user id of the creator.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
     history = OrderStatusChangeSerializer(many=True)
 
-    class Meta:
-        model = Order
-        fields = [
-            "id",
-            "number",
-            "status",
-            "priority",
-            "customer_name",
-            "customer_email",
-            "reference",
-            "note",
-            "items",
-            "rejection_reason",
-            "created_by",
-            "created_at",
-            "updated_at",
-            "history",
-        ]
-        read_only_fields = fields
+    def to_representation(self, order: Order) -> dict:
+        return order_representation(order)
+
+
+_DATETIME = serializers.DateTimeField()
+_PRICE = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+def order_representation(order: Order) -> dict:
+    """Items and history come from ``order.items.all()``/``order.history.all()``: prefetch them for lists."""
+    return {
+        "id": order.pk,
+        "number": order.number,
+        "status": order.status,
+        "priority": order.priority,
+        "customer_name": order.customer_name,
+        "customer_email": order.customer_email,
+        "reference": order.reference,
+        "note": order.note,
+        "items": [_item(item) for item in order.items.all()],
+        "rejection_reason": order.rejection_reason,
+        "created_by": order.created_by_id,
+        "created_at": _DATETIME.to_representation(order.created_at),
+        "updated_at": _DATETIME.to_representation(order.updated_at),
+        "history": [_change(change) for change in order.history.all()],
+    }
+
+
+def _item(item: OrderItem) -> dict:
+    return {
+        "product_id": item.product_id,
+        "sku": item.product.sku,
+        "name": item.product.name,
+        "quantity": item.quantity,
+        "unit_price": _PRICE.to_representation(item.unit_price),
+    }
+
+
+def _change(change: OrderStatusChange) -> dict:
+    return {
+        "from_status": change.from_status,
+        "to_status": change.to_status,
+        "by": change.by_id,
+        "at": _DATETIME.to_representation(change.at),
+    }
 
 
 def _line_messages(detail) -> list[str]:

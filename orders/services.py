@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import User
@@ -131,13 +130,13 @@ def place_order(
         )
         order.number = f"ORD-{order.pk:06d}"
         Order.objects.filter(pk=order.pk).update(number=order.number)
-        OrderItem.objects.bulk_create(
+        order_items = OrderItem.objects.bulk_create(
             [
                 OrderItem(order=order, product=product, quantity=quantity, unit_price=product.unit_price)
                 for product, quantity in lines
             ]
         )
-        OrderStatusChange.objects.create(order=order, from_status="", to_status=Status.PENDING, by=user)
+        change = OrderStatusChange.objects.create(order=order, from_status="", to_status=Status.PENDING, by=user)
         record_event(
             action="order.created",
             actor=user,
@@ -148,14 +147,21 @@ def place_order(
                 "items": [{"product_id": p.pk, "quantity": q} for p, q in lines],
             },
         )
-        # Load items and history as placed, before the job can run (in-process, it runs right at commit).
-        prefetch_related_objects(
-            [order],
-            Prefetch("items", queryset=OrderItem.objects.select_related("product").order_by("id")),
-            Prefetch("history", queryset=OrderStatusChange.objects.order_by("at", "id")),
-        )
         enqueue_on_commit(_process_order_job(), order.pk, queue=QUEUE_FOR_PRIORITY[priority])
+    # The order as placed (the job may already have run in-process at the commit), with no query.
+    _set_prefetched(order, "items", order_items)
+    _set_prefetched(order, "history", [change])
     return order
+
+
+def _set_prefetched(instance, name: str, objects: list) -> None:
+    """Fill ``instance.<name>.all()`` with ``objects``, as prefetch_related() does."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
 
 
 def _process_order_job():
