@@ -22,6 +22,7 @@ from stock.serializers import (
     MovementSerializer,
     MovementWithStockSerializer,
     StockLevelRowSerializer,
+    movement_representation,
 )
 
 
@@ -70,14 +71,8 @@ class MovementListApi(ListApi):
     @idempotent
     def post(self, request):
         data = validated(MovementCreateSerializer, request)
-        product = known(selectors.product_for_movement(data.pop("product_id")), "product_id", "Unknown product.")
-        supplier_id = data.pop("supplier_id", None)
-        supplier = None
-        if supplier_id is not None:
-            supplier = known(selectors.supplier_for_movement(supplier_id), "supplier_id", "Unknown supplier.")
-        movement, level = services.record_movement(product=product, supplier=supplier, user=request.user, **data)
-        body = MovementWithStockSerializer(movement, context={"level": level}).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        movement, level = services.record_movement_by_id(user=request.user, **data)
+        return Response(movement_representation(movement, level), status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["stock"])

@@ -47,6 +47,39 @@ class MovementWithStockSerializer(MovementSerializer):
         return StockFiguresSerializer(self.context["level"]).data
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def stock_representation(level) -> dict:
+    """What ``StockFiguresSerializer`` gives, built directly: this runs on every movement."""
+    last = level.last_restocked_at
+    return {
+        "on_hand": level.on_hand,
+        "reserved": level.reserved,
+        "available": level.available,
+        "last_restocked_at": _DATETIME.to_representation(last) if last else None,
+    }
+
+
+def movement_representation(movement, level=None) -> dict:
+    """What ``MovementSerializer`` (plus ``stock`` when ``level`` is given) gives, without building a serializer."""
+    body = {
+        "id": movement.pk,
+        "product_id": movement.product_id,
+        "change_type": movement.change_type,
+        "quantity": movement.quantity,
+        "supplier_id": movement.supplier_id,
+        "reason": movement.reason,
+        "note": movement.note,
+        "reference": movement.reference,
+        "user_id": movement.user_id,
+        "created_at": _DATETIME.to_representation(movement.created_at),
+    }
+    if level is not None:
+        body["stock"] = stock_representation(level)
+    return body
+
+
 class MovementCreateSerializer(serializers.Serializer):
     product_id = StrictIntegerField(min_value=1)
     change_type = serializers.ChoiceField(choices=ChangeType.choices)

@@ -399,3 +399,11 @@ def test_reservations_are_not_exposed_for_change(staff_client):
     reserve(lines=[(product.pk, 2)], reference="order:5")
     assert Reservation.objects.get().state == "active"
     assert staff_client.get(f"{LEVELS}?product_id={product.pk}").json()["results"][0]["reserved"] == 2
+
+
+def test_created_movement_reads_back_identically(staff_client):
+    product = stocked_product(10)
+    created = post_movement(staff_client, product_id=product.pk, change_type="OUT", quantity=2, note="n").json()
+    created.pop("stock")
+    assert staff_client.get(f"{MOVEMENTS}/{created['id']}").json() == created
+    assert staff_client.get(MOVEMENTS).json()["results"][0] == created
