@@ -67,7 +67,7 @@ def parse_args():
     parser.add_argument("--products", type=int, default=50)
     parser.add_argument("--light-rate", type=float, default=10.0, help="orders per second at light load")
     parser.add_argument("--light-seconds", type=float, default=20.0)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--web-threads", type=int, default=4)
     return parser.parse_args()
@@ -101,7 +101,16 @@ def prepare_redis() -> None:
     connection_.flushdb()
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def start_processes(args) -> list[subprocess.Popen]:
+    args.port = args.port or free_port()
     env = dict(os.environ)
     log = open("/tmp/inv_b_bench_processes.log", "wb")  # noqa: SIM115
     web = subprocess.Popen(
@@ -136,6 +145,8 @@ def start_processes(args) -> list[subprocess.Popen]:
     ]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if web.poll() is not None:
+            sys.exit("gunicorn exited; see /tmp/inv_b_bench_processes.log")
         try:
             if requests.get(f"http://127.0.0.1:{args.port}/healthz", timeout=1).status_code == 200:
                 break
@@ -202,16 +213,20 @@ def postgres_cpu() -> float:
 def run_closed_loop(count: int, clients: int, make_request) -> tuple[float, list]:
     """``count`` requests from ``clients`` threads as fast as they answer; (elapsed seconds, results)."""
     results = [None] * count
+    errors = []
     cursor = iter(range(count))
     lock = threading.Lock()
 
     def loop():
-        while True:
+        while not errors:
             with lock:
                 index = next(cursor, None)
             if index is None:
                 return
-            results[index] = make_request(index)
+            try:
+                results[index] = make_request(index)
+            except Exception as error:  # noqa: BLE001 - reported by the caller
+                errors.append(error)
 
     threads = [threading.Thread(target=loop) for _ in range(clients)]
     started = time.perf_counter()
@@ -219,6 +234,8 @@ def run_closed_loop(count: int, clients: int, make_request) -> tuple[float, list
         thread.start()
     for thread in threads:
         thread.join()
+    if errors:
+        raise errors[0]
     return time.perf_counter() - started, results
 
 
@@ -261,13 +278,19 @@ def light_load(client: Client, rate: float, seconds: float, product_ids, rng) ->
             time.sleep(delay)
 
         def fire(i=index):
-            results[i] = post_order(client, bodies[i])
+            try:
+                results[i] = post_order(client, bodies[i])
+            except Exception as error:  # noqa: BLE001
+                results[i] = error
 
         thread = threading.Thread(target=fire)
         thread.start()
         threads.append(thread)
     for thread in threads:
         thread.join()
+    failures = [r for r in results if isinstance(r, Exception)]
+    if failures:
+        raise failures[0]
     return results
 
 
@@ -328,15 +351,20 @@ def main() -> int:
             if response.status_code != 201:
                 raise RuntimeError(f"POST stock/movements answered {response.status_code}: {response.text[:300]}")
 
+        web_pid, worker_pids = processes[0].pid, [p.pid for p in processes[1:]]
         run_closed_loop(50, args.clients, post_movement)  # warm-up
+        cpu_before = cpu_seconds([web_pid]), postgres_cpu()
         elapsed, _ = run_closed_loop(args.movements, args.clients, post_movement)
         movement_rate = args.movements / elapsed
+        movement_cpu_ms = [
+            (after - before) * 1000 / args.movements
+            for before, after in zip(cpu_before, (cpu_seconds([web_pid]), postgres_cpu()), strict=True)
+        ]
 
         # 2. Orders at full speed: first POST sent -> last order confirmed.
         warm = [post_order(client, order_body(rng, product_ids))[0] for _ in range(20)]
         wait_settled(warm)
         bodies = [order_body(rng, product_ids) for _ in range(args.orders)]
-        web_pid, worker_pids = processes[0].pid, [p.pid for p in processes[1:]]
         cpu_before = cpu_seconds([web_pid]), cpu_seconds(worker_pids), postgres_cpu()
         post_elapsed, placed = run_closed_loop(args.orders, args.clients, lambda i: post_order(client, bodies[i]))
         ids = [order_id for order_id, _ in placed]
@@ -371,8 +399,10 @@ def main() -> int:
         f"POSTs alone {args.orders / post_elapsed:.1f} /s)  = {ratio:.2f} x the movement rate (target >= 0.3)"
     )
     print(
-        f"CPU per order: web {cpu_ms[0]:.1f} ms, rq workers {cpu_ms[1]:.1f} ms, postgres {cpu_ms[2]:.1f} ms "
-        "(all postgres processes on the machine)"
+        f"CPU per movement: web {movement_cpu_ms[0]:.1f} ms, postgres {movement_cpu_ms[1]:.1f} ms; per order: web "
+        f"{cpu_ms[0]:.1f} ms, rq workers {cpu_ms[1]:.1f} ms, postgres {cpu_ms[2]:.1f} ms (postgres: every backend on "
+        f"the machine) -> CPU-cost ratio {sum(movement_cpu_ms) / sum(cpu_ms):.2f} (what the rate ratio tends to when "
+        "this run has the cores to itself)"
     )
     print(
         f"light load {args.light_rate:g}/s for {args.light_seconds:g}s ({len(latencies)} orders): "

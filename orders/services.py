@@ -76,7 +76,9 @@ def _validate_lines(items) -> tuple[list[tuple[Product, int]], list[str]]:
         if not _is_quantity(quantity):
             messages.append(f"Line {number}: quantity must be a whole number from 1 to {MAX_QUANTITY}.")
         wanted.append((number, product_id, quantity))
-    products = Product.objects.in_bulk([product_id for _, product_id, _ in wanted])
+    products = Product.objects.only("id", "sku", "name", "unit_price", "is_active").in_bulk(
+        [product_id for _, product_id, _ in wanted]
+    )
     seen: set[int] = set()
     lines = []
     for number, product_id, quantity in wanted:
@@ -179,8 +181,12 @@ def process_pending_order(*, order_id: int) -> Order | None:
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is None or order.status != Status.PENDING:
             return order
-        items = list(order.items.select_related("product").order_by("product_id"))
-        inactive = [item.product.sku for item in items if not item.product.is_active]
+        items = list(
+            order.items.order_by("product_id").values_list(
+                "product_id", "quantity", "product__is_active", "product__sku"
+            )
+        )
+        inactive = [sku for _, _, is_active, sku in items if not is_active]
         if inactive:
             _apply_transition(
                 order,
@@ -191,7 +197,8 @@ def process_pending_order(*, order_id: int) -> Order | None:
             return order
         try:
             stock_services.reserve(
-                lines=[(item.product_id, item.quantity) for item in items], reference=order.reservation_reference
+                lines=[(product_id, quantity) for product_id, quantity, _, _ in items],
+                reference=order.reservation_reference,
             )
         except ShortLines as short:
             _apply_transition(order, Status.REJECTED, user=None, rejection_reason=_shortage_reason(short.shortages))
