@@ -1,6 +1,6 @@
 import django_filters
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
@@ -42,6 +42,8 @@ SORT_FIELDS = {
 
 
 class OrderListApi(SortMixin, GenericAPIView):
+    """Orders: staff see the orders they created, admins all. Place one with POST (202, processed by a job)."""
+
     sort_fields = SORT_FIELDS
     default_sort = "-created_at"
 
@@ -59,7 +61,10 @@ class OrderListApi(SortMixin, GenericAPIView):
     @extend_schema(
         request=OrderCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={202: OrderSerializer, **problem_responses(400, 401, 409, 415)},
+        responses={
+            202: OpenApiResponse(OrderSerializer, description="Accepted as pending; `Location` is the order's URL."),
+            **problem_responses(400, 401, 409, 415),
+        },
         description="Accept an order as `pending`; a job reserves its lines (all or none) and sets `confirmed` or "
         "`rejected`. Follow `Location` to see the outcome.",
     )
@@ -71,12 +76,16 @@ class OrderListApi(SortMixin, GenericAPIView):
 
 
 class OrderDetailApi(APIView):
+    """One order with its items, status history and rejection reason (404 for another user's order, for staff)."""
+
     @extend_schema(responses={200: OrderSerializer, **problem_responses(401, 404)})
     def get(self, request, pk):
         return Response(OrderSerializer(selectors.order_detail(user=request.user, pk=pk)).data)
 
 
 class _OrderActionApi(APIView):
+    """An order action; answers the order as it is afterwards."""
+
     action = None
 
     def post(self, request, pk):

@@ -1,10 +1,13 @@
 """Demo orders for `make run`, placed and moved through the same services as everything else."""
 
+from django.db import transaction
+
 from catalog.models import Product
 from orders import services
 from orders.models import Order, Priority
 
 
+@transaction.atomic
 def load_demo_orders(*, admin, staff) -> list[Order]:
     """A few orders in various states; nothing when orders already exist or there is no stock to order."""
     if Order.objects.exists():
