@@ -12,6 +12,7 @@ from catalog.selectors import low_stock
 from inventory_site.api.docs import IDEMPOTENCY_KEY, PAGE_PARAMETERS, problem_responses, sort_parameters
 from inventory_site.api.filters import DateRangeFilterSet, StrictBooleanFilter
 from inventory_site.api.idempotency import idempotent
+from inventory_site.api.pagination import LargeTablePagination
 from inventory_site.exceptions import Invalid
 from stock import selectors, services
 from stock.models import ChangeType, Reason
@@ -52,6 +53,7 @@ class MovementListApi(ListApi):
     filterset_class = MovementFilter
     sort_fields = MOVEMENT_SORTS
     default_sort = "-created_at"
+    pagination_class = LargeTablePagination
 
     def get_queryset(self):
         return selectors.movement_list()
@@ -138,6 +140,7 @@ class LevelListApi(ListApi):
     serializer_class = StockLevelRowSerializer
     filterset_class = LevelFilter
     sort_fields = LEVEL_SORTS
+    nullable_sort_fields = frozenset({"last_restocked_at"})
     default_sort = "sku"
 
     def get_queryset(self):
