@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from inventory_site.models import IDEMPOTENCY_TTL, IdempotencyRecord
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             stop.wait(max(0.0, every - (time.monotonic() - started)))
 
     def _tick(self, age: timedelta) -> None:
-        close_old_connections()
+        _refresh_connections()
         try:
             count = requeue_pending_orders(older_than=age)
             purged, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - IDEMPOTENCY_TTL).delete()
@@ -56,4 +56,10 @@ class Command(BaseCommand):
         except Exception:  # noqa: BLE001 - the database or Redis may be down for a while: keep the loop alive
             log.exception("requeue_orders tick failed")
         finally:
-            close_old_connections()
+            _refresh_connections()
+
+
+def _refresh_connections() -> None:
+    """Drop a broken or expired connection between ticks (left alone inside a caller's transaction)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
