@@ -401,8 +401,8 @@ def main() -> int:
     print(
         f"CPU per movement: web {movement_cpu_ms[0]:.1f} ms, postgres {movement_cpu_ms[1]:.1f} ms; per order: web "
         f"{cpu_ms[0]:.1f} ms, rq workers {cpu_ms[1]:.1f} ms, postgres {cpu_ms[2]:.1f} ms (postgres: every backend on "
-        f"the machine) -> CPU-cost ratio {sum(movement_cpu_ms) / sum(cpu_ms):.2f} (what the rate ratio tends to when "
-        "this run has the cores to itself)"
+        f"the machine): CPU-cost ratio {sum(movement_cpu_ms) / sum(cpu_ms):.2f} (movement CPU / order CPU; steadier "
+        "than the rates when other work shares the cores)"
     )
     print(
         f"light load {args.light_rate:g}/s for {args.light_seconds:g}s ({len(latencies)} orders): "
