@@ -49,6 +49,9 @@ class CategoryInputSerializer(serializers.Serializer):
 
 
 class SupplierSerializer(serializers.ModelSerializer):
+    # A plain string in responses: the email is optional, and "" is not a valid "format: email".
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = Supplier
         fields = ("id", "name", "email", "phone", "address", "notes", "is_active")

@@ -44,6 +44,7 @@ SORT_FIELDS = {
 class OrderListApi(SortMixin, GenericAPIView):
     """Orders: staff see the orders they created, admins all. Place one with POST (202, processed by a job)."""
 
+    serializer_class = OrderCreateSerializer  # what OPTIONS describes for POST
     sort_fields = SORT_FIELDS
     default_sort = "-created_at"
 

@@ -45,7 +45,7 @@ class OrderSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     priority = serializers.ChoiceField(choices=Priority.choices)
     customer_name = serializers.CharField()
-    customer_email = serializers.EmailField(allow_blank=True)
+    customer_email = serializers.CharField()  # "" when none: not a "format: email" string
     reference = serializers.CharField(allow_blank=True)
     note = serializers.CharField(allow_blank=True)
     items = OrderItemSerializer(many=True)

@@ -24,6 +24,11 @@ def seeded(admin_user):
     supplier = Supplier.objects.create(name="Fuzz supplier")
     product = Product.objects.create(sku="FZ-1", name="Fuzz", category=category, unit_price=Decimal("1.00"))
     record_movement(product=product, change_type="IN", quantity=50, user=admin_user, supplier=supplier)
+    record_movement(product=product, change_type="OUT", quantity=5, user=admin_user)
+    from orders.services import place_order, process_pending_order
+
+    order = place_order(user=admin_user, customer_name="Fuzz shop", items=[{"product_id": product.pk, "quantity": 2}])
+    process_pending_order(order_id=order.pk)
     return admin_user
 
 

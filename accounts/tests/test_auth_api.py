@@ -1,5 +1,4 @@
 import pytest
-from django.test import override_settings
 
 from audit.models import AuditEvent, LoginAttempt
 
@@ -129,24 +128,22 @@ def test_bad_bearer_is_token_invalid(api_client):
     assert response.json()["code"] == "token_invalid"
 
 
-@override_settings(
-    REST_FRAMEWORK={
-        **__import__("django.conf").conf.settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"auth": "3/min"},
-    }
-)
-def test_auth_endpoints_are_throttled_per_ip(api_client):
-    from rest_framework.settings import api_settings
+def test_auth_endpoints_are_throttled_per_ip(api_client, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        codes = [
-            api_client.post(LOGOUT, {"refresh": "x"}, format="json", REMOTE_ADDR="10.9.9.9").status_code
-            for _ in range(4)
-        ]
-        assert codes[:3] == [401, 401, 401] and codes[3] == 429
-        throttled = api_client.post(TOKEN, {}, format="json", REMOTE_ADDR="10.9.9.9")
-        assert throttled.json()["code"] == "throttled" and "Retry-After" in throttled
-    finally:
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    # The rate table is read once at import; patch it for this test only (monkeypatch restores it).
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"auth": "3/min"})
+    codes = [
+        api_client.post(LOGOUT, {"refresh": "x"}, format="json", REMOTE_ADDR="10.9.9.9").status_code for _ in range(4)
+    ]
+    assert codes == [401, 401, 401, 429]
+    throttled = api_client.post(TOKEN, {}, format="json", REMOTE_ADDR="10.9.9.9")
+    assert throttled.json()["code"] == "throttled" and "Retry-After" in throttled
+    # another client address has its own budget
+    assert api_client.post(LOGOUT, {"refresh": "x"}, format="json", REMOTE_ADDR="10.9.9.8").status_code == 401
+
+
+def test_default_auth_rate_is_20_per_minute():
+    from rest_framework.throttling import SimpleRateThrottle
+
+    assert SimpleRateThrottle.THROTTLE_RATES["auth"] == "20/min"
