@@ -20,6 +20,25 @@ class AutoSchema(openapi.AutoSchema):
     colliding with the detail view's operationId.
     """
 
+    def _get_response_bodies(self, direction="response"):
+        """Add the problem answers every operation of a kind can give, so no view has to repeat them."""
+        from inventory_site.api.docs import DESCRIPTIONS, ProblemSerializer
+
+        responses = super()._get_response_bodies(direction)
+        extra = [503]  # the database is unreachable
+        if self.get_auth():
+            extra.append(401)
+        if self.get_operation_id().endswith("_list") and getattr(self.view, "paginator", None) is not None:
+            extra.append(404)  # a page past the end
+        for status in extra:
+            if str(status) not in responses:
+                response = self._get_response_for_code(
+                    ProblemSerializer, str(status), ("application/problem+json",), direction
+                )
+                response["description"] = DESCRIPTIONS[status]
+                responses[str(status)] = response
+        return responses
+
     def get_operation_id(self):
         operation_id = super().get_operation_id()
         if self.method == "GET" and operation_id.endswith("_retrieve") and not re.search(r"\{\w+\}/?$", self.path):
