@@ -1,30 +1,14 @@
-"""Small factories for the report tests (the catalogue has its own; reports does not depend on them)."""
+"""Report test data: the catalogue's factories, plus ledger rows back-dated for date-range reports."""
 
 from datetime import datetime
-from decimal import Decimal
 
-import factory
 from django.db.models import F
 
-from catalog.models import Category, Product
+from catalog.models import Product
+from catalog.tests.factories import CategoryFactory, ProductFactory
+
+__all__ = ["CategoryFactory", "ProductFactory", "backdated_movement"]
 from stock.models import StockLevel, StockMovement
-
-
-class CategoryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Category
-
-    name = factory.Sequence(lambda n: f"Report category {n}")
-
-
-class ProductFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Product
-
-    sku = factory.Sequence(lambda n: f"RPT-{n:05d}")
-    name = factory.Sequence(lambda n: f"Report product {n}")
-    category = factory.SubFactory(CategoryFactory)
-    unit_price = Decimal("10.00")
 
 
 def backdated_movement(product: Product, change_type: str, quantity: int, at: datetime, **fields) -> StockMovement:
