@@ -1,17 +1,7 @@
 from django.contrib import admin
 
 from audit.models import AuditEvent, LoginAttempt
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from inventory_site.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from rest_framework.exceptions import ValidationError
 
-from inventory_site.api.filters import date_range
+from inventory_site.api.filters import date_range, parse_boolean
 
 DEFAULT_RANGE_DAYS = 30
 MAX_DAYS_BY_DAY = 3660  # ten years of zero-filled day rows at most
@@ -62,15 +62,10 @@ def _whole_number(params, name: str, *, minimum: int, maximum: int | None = None
 
 
 def _boolean(params, name: str) -> bool | None:
-    raw = params.get(name)
-    if raw in (None, ""):
-        return None
-    lowered = str(raw).strip().lower()
-    if lowered in ("true", "1"):
-        return True
-    if lowered in ("false", "0"):
-        return False
-    raise _invalid(name, "Use true or false.")
+    try:
+        return parse_boolean(params.get(name))
+    except ValueError:
+        raise _invalid(name, "Use true or false.") from None
 
 
 def _choice(params, name: str, choices: tuple[str, ...], default: str) -> str:

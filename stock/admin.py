@@ -5,18 +5,8 @@ Movements are written only through stock.services (API, HTML form, orders); the 
 
 from django.contrib import admin
 
+from inventory_site.admin import ReadOnlyAdmin
 from stock.models import Reservation, StockLevel, StockMovement
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StockMovement)

@@ -68,16 +68,24 @@ class DateRangeFilterSet(django_filters.FilterSet):
         return queryset
 
 
+def parse_boolean(value) -> bool | None:
+    """true/false (any case) or 1/0; None for a missing value; ValueError for anything else."""
+    if value in (None, ""):
+        return None
+    lowered = str(value).strip().lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise ValueError(value)
+
+
 class StrictBooleanField(forms.Field):
     def to_python(self, value):
-        if value in (None, ""):
-            return None
-        lowered = str(value).strip().lower()
-        if lowered in ("true", "1"):
-            return True
-        if lowered in ("false", "0"):
-            return False
-        raise forms.ValidationError("Use true or false.")
+        try:
+            return parse_boolean(value)
+        except ValueError:
+            raise forms.ValidationError("Use true or false.") from None
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
