@@ -280,6 +280,12 @@ def main() -> int:
         ratio = api / bare
         print(f"  ratio API/ceiling: {ratio:.2f} (target >= 0.60: {'ok' if ratio >= 0.6 else 'MISSED'})")
 
+        # The hard limit: every client on one product, so every movement waits for the same level row lock.
+        hot = {**empty, "product_ids": empty["product_ids"][:1]}
+        rates = sorted(run(8765, REAL_PATH, hot, **options) for _ in range(args.rounds))
+        hot_rate = statistics.median(rates)
+        print(f"\nOne product, {args.clients} clients on its row lock: median {hot_rate:.1f} movements/s")
+
         if full is not None:
             print(f"\nLedger growth: API on an empty ledger vs 1,000,000 rows, {args.duration:g} s per run")
             small, large = alternate(
