@@ -6,6 +6,7 @@ import random
 import time
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -96,6 +97,7 @@ def _load_catalog_and_stock(admin: User, staff: User) -> None:
         catalog_services.create_supplier(actor=admin, name=name, email=email, phone=phone)
         for name, email, phone in SUPPLIERS
     ]
+    products = []
     for category_name, items in CATALOG.items():
         category = catalog_services.create_category(
             actor=admin, name=category_name, description=f"{category_name} for the workshop"
@@ -110,24 +112,51 @@ def _load_catalog_and_stock(admin: User, staff: User) -> None:
                 min_quantity=rng.choice([5, 10, 20]),
                 reorder_quantity=rng.choice([0, 25, 50]),
             )
-            _, level = stock_services.record_movement(
-                product=product,
-                change_type="IN",
-                quantity=rng.randint(15, 120),
-                user=admin,
-                supplier=rng.choice(suppliers),
-                reason="purchase",
-                note="Opening stock",
-            )
-            out = rng.randint(0, 12)
-            if out and out <= level.available:
-                stock_services.record_movement(product=product, change_type="OUT", quantity=out, user=staff)
+            products.append(product)
+    _replay_history(products, suppliers, admin, staff, rng)
     # One product at its reorder point, so the low-stock views have something to show.
     from catalog.models import Product
 
     stock_services.count_stock(
         product=Product.objects.get(sku="TL-TAPE-5"), counted_quantity=3, user=staff, note="Count"
     )
+
+
+HISTORY_DAYS = 28
+
+
+def _replay_history(products, suppliers, admin: User, staff: User, rng: random.Random) -> None:
+    """Four weeks of opening stock, daily sales and restocks, recorded through the stock services.
+
+    The services stamp a movement with the current time; the demo replays each day on a clock set to that
+    day, so reports and charts open on a realistic month rather than one spike today.
+    """
+    from stock import services as stock_services
+
+    start = timezone.now() - timedelta(days=HISTORY_DAYS)
+    for day in range(HISTORY_DAYS):
+        moment = start + timedelta(days=day, hours=rng.randint(8, 17), minutes=rng.randint(0, 59))
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            for product in products:
+                if day == 0:
+                    quantity, change_type, supplier = rng.randint(40, 120), "IN", rng.choice(suppliers)
+                elif rng.random() < 0.08:
+                    quantity, change_type, supplier = rng.randint(20, 60), "IN", rng.choice(suppliers)
+                elif rng.random() < 0.5:
+                    quantity, change_type, supplier = rng.randint(1, 6), "OUT", None
+                else:
+                    continue
+                level = getattr(product, "stock_level", None)
+                if change_type == "OUT" and (level is None or quantity > level.available):
+                    continue
+                _, product.stock_level = stock_services.record_movement(
+                    product=product,
+                    change_type=change_type,
+                    quantity=quantity,
+                    user=admin if change_type == "IN" else staff,
+                    supplier=supplier,
+                    note="Opening stock" if day == 0 else "",
+                )
 
 
 # --- bulk generator for benchmarks ----------------------------------------------------------------
