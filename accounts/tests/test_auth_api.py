@@ -147,3 +147,24 @@ def test_default_auth_rate_is_20_per_minute():
     from rest_framework.throttling import SimpleRateThrottle
 
     assert SimpleRateThrottle.THROTTLE_RATES["auth"] == "20/min"
+
+
+def test_admin_login_shares_the_counter(client, api_client, staff_user, password):
+    for _ in range(5):
+        client.post(
+            "/admin/login/", {"username": "STAFF@example.com", "password": "nope-nope-123"}, REMOTE_ADDR="10.0.0.1"
+        )
+    assert login(api_client, "staff@example.com", password).status_code == 429
+
+
+def test_lockout_ends_after_the_cooloff(api_client, staff_user, password):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    for _ in range(5):
+        login(api_client, "staff@example.com", "wrong-password-123")
+    assert login(api_client, "staff@example.com", password).status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert login(api_client, "staff@example.com", password).status_code == 200
