@@ -1,7 +1,11 @@
+from contextvars import ContextVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import password_validation
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 
 from accounts import services
 from accounts.models import User
@@ -19,7 +23,7 @@ class UserAddForm(forms.ModelForm):
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.with_email(email).exists():
             raise forms.ValidationError("A user with this email already exists.")
         return email
 
@@ -32,6 +36,28 @@ class UserAddForm(forms.ModelForm):
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if User.objects.with_email(email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("A user with this email already exists.")
+        return email
+
+
+# The admin changing a password, for the audit event: Django's view builds the form without the request.
+_password_actor: ContextVar = ContextVar("password_actor", default=None)
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """Django admin's password form, saved through ``accounts.services.set_password``: audited, and every
+    refresh token of the user revoked in the same transaction."""
+
+    def save(self, commit=True):
+        password = self.cleaned_data["password1"] if self.cleaned_data.get("set_usable_password", True) else None
+        self.user = services.set_password(actor=_password_actor.get(), user=self.user, password=password)
+        return self.user
 
 
 @admin.register(User)
@@ -49,7 +75,9 @@ class UserAdmin(DjangoUserAdmin):
         ("Access", {"fields": ("role", "is_active")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
+    form = UserChangeForm
     add_form = UserAddForm
+    change_password_form = PasswordChangeForm
     add_fieldsets = ((None, {"fields": ("email", "password", "first_name", "last_name", "role", "is_active")}),)
     filter_horizontal = ()
     actions = ["deactivate"]
@@ -68,6 +96,13 @@ class UserAdmin(DjangoUserAdmin):
                 obj.pk = created.pk
         except DomainError as error:
             self.message_user(request, f"{error.message} {error.errors or ''}", level=messages.ERROR)
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _password_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _password_actor.reset(token)
 
     def delete_model(self, request, obj):
         try:

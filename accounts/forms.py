@@ -3,9 +3,13 @@ from django.contrib.auth.forms import AuthenticationForm
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    """Django's login form with the field labelled "Email"; it still posts ``username`` like the admin's."""
+    """Django's login form with the field labelled "Email"; it still posts ``username`` like the admin's.
 
-    username = forms.EmailField(
+    A plain text field, as on the admin's form and the API: whatever is typed is tried (and counted by the
+    lockout under its normalised key), so every spelling of an address meets the same counter.
+    """
+
+    username = forms.CharField(
         label="Email", max_length=254, widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
     password = forms.CharField(

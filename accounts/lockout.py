@@ -1,9 +1,16 @@
-"""Hooks for django-axes: one counter per (lower-cased email, client IP) across the API, /login/ and the admin."""
+"""Hooks for django-axes: one counter per (normalised email, client IP) across the API, /login/ and the admin.
+
+The email is normalised by ``inventory_site.email_key.normalise_email`` (NFKC, then case-folded), the same
+key users are looked up by; the client IP is ``inventory_site.client_ip.client_ip`` (``NUM_PROXIES``).
+"""
 
 from django.conf import settings
 from django.shortcuts import render
 
 from inventory_site.api.errors import problem_json_response
+from inventory_site.email_key import normalise_email
+
+AXES_USERNAME_MAX_LENGTH = 255  # axes' AccessAttempt.username column
 
 
 def client_username(request, credentials) -> str:
@@ -11,11 +18,8 @@ def client_username(request, credentials) -> str:
     value = credentials.get("username") or credentials.get("email")
     if value is None and request is not None and hasattr(request, "POST"):
         value = request.POST.get("username") or request.POST.get("email")
-    return str(value or "").strip().lower()
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    # A key longer than any stored one (the column holds 254) cannot name a user: truncating it is harmless.
+    return normalise_email(value)[:AXES_USERNAME_MAX_LENGTH]
 
 
 def retry_after_seconds() -> int:

@@ -1,7 +1,12 @@
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
+
+from inventory_site.email_key import normalise_email
+
+__all__ = ["RefreshToken", "Role", "User", "UserManager", "normalise_email"]
 
 
 class Role(models.TextChoices):
@@ -13,10 +18,15 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def normalize_email(self, email):
-        return (email or "").strip().lower()
+        """The email as entered (surrounding spaces dropped); identity is ``email_key``."""
+        return (email or "").strip()
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=(username or "").strip())
+        return self.get(email_key=normalise_email(username))
+
+    def with_email(self, email):
+        """Users whose email is the same identity as ``email`` (any case or compatibility spelling)."""
+        return self.filter(email_key=normalise_email(email))
 
     def _create(self, email, password, **fields):
         if not email:
@@ -31,14 +41,25 @@ class UserManager(BaseUserManager):
         return self._create(email, password, **fields)
 
     def create_superuser(self, email, password=None, **fields):
+        """The door of ``createsuperuser`` (``--noinput`` too): the password policy applies; a ValidationError
+        becomes the command's error message and a non-zero exit."""
         fields["role"] = Role.ADMIN
+        if password is not None:
+            candidate = self.model(email=self.normalize_email(email), **fields)
+            try:
+                password_validation.validate_password(password, candidate)
+            except ValidationError as error:
+                raise ValidationError(f"The password does not meet the policy: {' '.join(error.messages)}") from None
         return self._create(email, password, **fields)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
     """Logs in with the email. The role decides Django's ``is_staff``/``is_superuser`` flags."""
 
-    email = models.EmailField(max_length=254, unique=True)  # stored lower-cased
+    email = models.EmailField(max_length=254, unique=True)  # as entered
+    # The identity: normalise_email(email) (NFKC, then case-folded), set on every save. Lookups, uniqueness
+    # and the login lockout use it, by exact equality.
+    email_key = models.CharField(max_length=254, unique=True, editable=False)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
@@ -54,15 +75,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self) -> str:
         return self.email
 
     def save(self, *args, **kwargs):
         # Derived, never set by hand: the admin role is Django's staff + superuser, the staff role neither.
-        self.email = (self.email or "").strip().lower()
+        self.email = (self.email or "").strip()
+        self.email_key = normalise_email(self.email)
         self.is_staff = self.is_superuser = self.role == Role.ADMIN
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_key"}
         super().save(*args, **kwargs)
 
     @property

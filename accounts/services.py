@@ -3,9 +3,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
+from accounts import tokens
 from accounts.exceptions import DuplicateEmail, UserHasHistory
-from accounts.models import Role, User
+from accounts.models import Role, User, normalise_email
 from audit.services import diff, record_event, snapshot
+from inventory_site import email_key
 from inventory_site.exceptions import Invalid
 
 USER_FIELDS = ("email", "first_name", "last_name", "role", "is_active")
@@ -19,7 +21,11 @@ def _check_password(password: str, user: User) -> None:
 
 
 def _ensure_email_free(email: str, *, exclude_pk=None) -> None:
-    if User.objects.filter(email__iexact=email).exclude(pk=exclude_pk).exists():
+    """Two spellings with the same normalised key (case, full-width letters, ...) are one address."""
+    key = normalise_email(email)
+    if len(key) > email_key.MAX_LENGTH:
+        raise Invalid("The email address is too long.", errors={"email": ["The email address is too long."]})
+    if User.objects.filter(email_key=key).exclude(pk=exclude_pk).exists():
         raise DuplicateEmail(f"A user with the email {email} already exists.")
 
 
@@ -63,11 +69,40 @@ def update_user(*, actor: User | None, user: User, password: str | None = None, 
     changes = diff(user, before, USER_FIELDS)
     if password is not None:
         changes["password"] = ["***", "***"]
+        _password_changed(actor=actor, user=user)
     if "role" in changes:
         record_event(action="user.role_changed", actor=actor, obj=user, changes={"role": changes["role"]})
     if changes:
         record_event(action="user.updated", actor=actor, obj=user, changes=changes)
     return user
+
+
+@transaction.atomic
+def set_password(*, actor: User | None, user: User, password: str | None) -> User:
+    """Change a user's password (``None``: no usable password), under the policy.
+
+    Every live refresh token of the user is revoked in the same transaction, and a
+    ``user.password_changed`` event is written (never the password itself).
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        _check_password(password, user)
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    _password_changed(actor=actor, user=user)
+    return user
+
+
+def _password_changed(*, actor: User | None, user: User) -> None:
+    revoked = tokens.revoke_all_refresh_tokens(user=user)
+    record_event(
+        action="user.password_changed",
+        actor=actor,
+        obj=user,
+        changes={"usable": user.has_usable_password(), "revoked_refresh_tokens": revoked},
+    )
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ def _client(request):
 
 @receiver(user_logged_in)
 def on_logged_in(sender, request, user, **kwargs):
-    record_login_attempt(email=user.email, success=True, reason="ok", **_client(request))
+    record_login_attempt(email=user.email_key, success=True, reason="ok", **_client(request))
 
 
 @receiver(user_login_failed)
@@ -26,7 +26,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     if request is not None and getattr(request, "locked_before_attempt", False):
         reason = "locked_out"
     else:
-        user = User.objects.filter(email__iexact=email).only("is_active").first() if email else None
+        user = User.objects.filter(email_key=email).only("is_active").first() if email else None
         reason = "unknown_email" if user is None else ("inactive" if not user.is_active else "wrong_password")
     record_login_attempt(email=email, success=False, reason=reason, **_client(request))
 

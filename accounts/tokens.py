@@ -87,8 +87,13 @@ def rotate_refresh_token(*, token: str) -> dict:
     raise TokenInvalid("The refresh token was already used; every session of this user was revoked.")
 
 
+def revoke_all_refresh_tokens(*, user: User) -> int:
+    """Revoke every live refresh token of ``user`` (in the caller's transaction); the number revoked."""
+    return RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
 def _revoke_all_after_reuse(row: RefreshToken) -> None:
-    revoked = RefreshToken.objects.filter(user=row.user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    revoked = revoke_all_refresh_tokens(user=row.user)
     record_event(
         action="auth.refresh_reuse",
         actor=row.user,

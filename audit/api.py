@@ -7,6 +7,7 @@ from audit import selectors
 from audit.serializers import AuditEventSerializer, LoginAttemptSerializer
 from inventory_site.api.docs import problem_responses
 from inventory_site.api.filters import DateRangeFilterSet, StrictBooleanFilter
+from inventory_site.email_key import normalise_email
 
 
 class AuditEventFilter(DateRangeFilterSet):
@@ -19,8 +20,12 @@ class AuditEventFilter(DateRangeFilterSet):
 
 class LoginAttemptFilter(DateRangeFilterSet):
     date_field = "at"
-    email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
+    email = django_filters.CharFilter(method="filter_email", help_text="Any spelling: compared as the normalised key.")
     success = StrictBooleanFilter(field_name="success")
+
+    def filter_email(self, queryset, name, value):
+        # Rows hold the normalised key (NFKC, case-folded), the value the lockout counts on.
+        return queryset.filter(email=normalise_email(value)[:254])
 
 
 @extend_schema(responses={200: AuditEventSerializer(many=True), **problem_responses(400, 401, 403)})

@@ -3,6 +3,8 @@
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from inventory_site.client_ip import client_ip
+
 
 @dataclass(frozen=True)
 class Client:
@@ -14,4 +16,4 @@ current_client: ContextVar[Client] = ContextVar("current_client", default=Client
 
 
 def client_from_request(request) -> Client:
-    return Client(ip=request.META.get("REMOTE_ADDR") or None, user_agent=request.META.get("HTTP_USER_AGENT", "")[:500])
+    return Client(ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:500])

@@ -2,6 +2,7 @@ from django.db import models
 
 from audit.context import current_client
 from audit.models import AuditEvent, LoginAttempt
+from inventory_site.email_key import normalise_email
 
 
 def record_event(
@@ -32,8 +33,9 @@ def record_event(
 
 
 def record_login_attempt(*, email: str, success: bool, reason: str = "", ip=None, user_agent: str = "") -> LoginAttempt:
+    """``email`` is stored as its normalised key (NFKC, case-folded), the value the lockout counts on."""
     return LoginAttempt.objects.create(
-        email=(email or "")[:254].lower(), success=success, reason=reason, ip=ip or None, user_agent=user_agent[:500]
+        email=normalise_email(email)[:254], success=success, reason=reason, ip=ip or None, user_agent=user_agent[:500]
     )
 
 

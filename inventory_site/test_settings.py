@@ -1,8 +1,14 @@
-"""Settings for the test suite: the real settings with a fast hasher and no lockout noise."""
+"""Settings for the test suite: the real settings with a fixed test-only secret, a fast hasher, plain static
+storage and no lockout noise.
+
+This module is the only place a fallback secret key exists: ``inventory_site.settings`` refuses to start
+without ``DJANGO_SECRET_KEY`` unless ``DJANGO_DEBUG`` is on, whatever else is set.
+"""
 
 import os
 
-os.environ.setdefault("DJANGO_TESTING", "1")
+# Before the real settings are read, so they find a key; an explicit DJANGO_SECRET_KEY still wins.
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-settings-only-key-never-used-outside-the-test-suite-0123456789")
 
 from inventory_site.settings import *  # noqa: E402,F403
 
@@ -10,3 +16,5 @@ from inventory_site.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# No collectstatic before tests: the manifest storage would refuse every page with a static file.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

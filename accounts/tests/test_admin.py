@@ -19,7 +19,8 @@ def test_admin_adds_a_user_through_the_service(admin_web):
         },
     )
     assert response.status_code == 302, response.content[:2000]
-    user = User.objects.get(email="picker@example.com")
+    user = User.objects.get(email_key="picker@example.com")
+    assert user.email == "Picker@Example.com"  # kept as entered; the key is the identity
     assert user.check_password("Forklift-2026-blue") and not user.is_staff
     assert AuditEvent.objects.filter(action="user.created", object_id=str(user.pk)).exists()
 

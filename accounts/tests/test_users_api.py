@@ -18,13 +18,14 @@ VALID = {
 }
 
 
-def test_admin_creates_user_with_lowercased_email_and_audit(admin_client):
+def test_admin_creates_user_with_email_as_entered_and_audit(admin_client):
     response = admin_client.post(USERS, VALID, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert set(body) == {"id", "email", "first_name", "last_name", "role", "is_active", "date_joined", "last_login"}
-    assert body["email"] == "new.person@example.com" and body["role"] == "staff" and body["is_active"] is True
+    assert body["email"] == "New.Person@Example.com" and body["role"] == "staff" and body["is_active"] is True
     user = User.objects.get(pk=body["id"])
+    assert user.email_key == "new.person@example.com"
     assert not user.is_staff and not user.is_superuser
     assert AuditEvent.objects.filter(action="user.created", object_id=str(user.pk)).exists()
 
@@ -121,7 +122,7 @@ def test_createsuperuser_noinput_makes_an_admin(monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "Root@Example.com")
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Pallet-jack-2026")
     call_command("createsuperuser", "--noinput", verbosity=0)
-    user = User.objects.get(email="root@example.com")
+    user = User.objects.get(email_key="root@example.com")
     assert user.role == "admin" and user.is_staff and user.is_superuser
 
 
