@@ -1,6 +1,6 @@
 from django.contrib.auth import authenticate, user_logged_in
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -32,10 +32,30 @@ class AuthView(APIView):
     throttle_classes = [AuthRateThrottle]
 
 
-class TokenApi(AuthView):
+NO_STORE = OpenApiParameter(
+    "Cache-Control",
+    str,
+    OpenApiParameter.HEADER,
+    response=True,
+    description="Always `no-store` (with `Pragma: no-cache`): tokens are never cached.",
+)
+
+
+class NoStoreView(AuthView):
+    """Responses that carry tokens are never stored by a browser or proxy (RFC 6749 5.1)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
+        return response
+
+
+class TokenApi(NoStoreView):
     @extend_schema(
         request=TokenRequestSerializer,
         responses={200: TokenPairSerializer, **problem_responses(400, 401, 429)},
+        parameters=[NO_STORE],
         auth=[],
     )
     def post(self, request):
@@ -50,10 +70,11 @@ class TokenApi(AuthView):
         return Response(tokens.issue_token_pair(user=user))
 
 
-class TokenRefreshApi(AuthView):
+class TokenRefreshApi(NoStoreView):
     @extend_schema(
         request=RefreshRequestSerializer,
         responses={200: RefreshedPairSerializer, **problem_responses(400, 401, 429)},
+        parameters=[NO_STORE],
         auth=[],
     )
     def post(self, request):

@@ -18,7 +18,10 @@ ProblemSerializer = inline_serializer(
 
 DESCRIPTIONS = {
     400: "Invalid input",
-    401: "Not authenticated, or bad credentials/token",
+    401: (
+        "Not authenticated: `not_authenticated` (no credentials), `token_invalid` (a malformed, expired, revoked "
+        "or wrong-type token, or its user deleted or inactive) or `invalid_credentials` (login failure)"
+    ),
     403: "Role not allowed",
     404: "Not found",
     405: "Method not allowed",

@@ -8,6 +8,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
+from rest_framework_simplejwt.exceptions import AuthenticationFailed as JwtAuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from inventory_site.exceptions import DomainError
@@ -89,8 +90,8 @@ def problem_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return problem_response(400, "invalid", _first_message(errors), errors=errors)
-    if isinstance(exc, (InvalidToken, TokenError)):
-        return problem_response(401, "token_invalid", "The token is invalid or expired.")
+    if isinstance(exc, (InvalidToken, TokenError, JwtAuthenticationFailed)):
+        return _token_invalid(exc)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -108,11 +109,32 @@ def problem_exception_handler(exc, context):
     return None
 
 
+BEARER_CHALLENGE = 'Bearer realm="api"'
+TOKEN_INVALID_DETAIL = "The token is invalid or expired."
+# SimpleJWT's codes whose message helps the client and says nothing about anybody else.
+JWT_PLAIN_MESSAGES = {"bad_authorization_header": "The Authorization header must be 'Bearer <token>'."}
+
+
+def _token_invalid(exc) -> Response:
+    """A bearer token that cannot be used (malformed, expired, wrong signature, wrong type, its user deleted
+    or inactive): the contract's ``token_invalid`` with a plain-string detail, never SimpleJWT's dict."""
+    detail = getattr(exc, "detail", None)
+    jwt_code = str(detail.get("code", "")) if isinstance(detail, dict) else ""
+    message = JWT_PLAIN_MESSAGES.get(jwt_code, TOKEN_INVALID_DETAIL)
+    return problem_response(401, "token_invalid", message, headers={"WWW-Authenticate": BEARER_CHALLENGE})
+
+
+def _plain_detail(detail) -> str:
+    """An exception's detail as one plain string (DRF's may be a dict or list of ErrorDetail)."""
+    while isinstance(detail, (dict, list)) and detail:
+        detail = detail.get("detail", next(iter(detail.values()))) if isinstance(detail, dict) else detail[0]
+    return str(detail) if detail else "Error."
+
+
 def _api_exception(exc: drf.APIException) -> Response:
     status = exc.status_code
     code = {
         drf.NotAuthenticated: "not_authenticated",
-        drf.AuthenticationFailed: "not_authenticated",
         drf.PermissionDenied: "permission_denied",
         drf.NotFound: "not_found",
         drf.MethodNotAllowed: "method_not_allowed",
@@ -120,11 +142,14 @@ def _api_exception(exc: drf.APIException) -> Response:
         drf.UnsupportedMediaType: "unsupported_media_type",
         drf.Throttled: "throttled",
         drf.ParseError: "invalid",
-    }.get(type(exc)) or (exc.default_code if isinstance(exc.default_code, str) else "error")
-    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    }.get(type(exc))
+    if code is None and isinstance(exc, drf.AuthenticationFailed):
+        code = "not_authenticated"  # never DRF's undocumented "authentication_failed"
+    code = code or (exc.default_code if isinstance(exc.default_code, str) else "error")
+    detail = _plain_detail(exc.detail)
     headers = {}
     if isinstance(exc, drf.Throttled) and exc.wait is not None:
         headers["Retry-After"] = str(int(exc.wait) + 1)
     if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        headers["WWW-Authenticate"] = BEARER_CHALLENGE
     return problem_response(status, code, detail, headers=headers)
