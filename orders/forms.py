@@ -3,6 +3,7 @@ import re
 from django import forms
 
 from catalog.forms import ProductField
+from inventory_site import limits
 from orders.models import Priority, Status
 from stock.forms import TokenForm
 
@@ -12,11 +13,18 @@ HEADER_FIELDS = ("customer_name", "customer_email", "reference", "priority", "no
 
 
 class OrderForm(TokenForm):
-    customer_name = forms.CharField(label="Customer name", max_length=200)
-    customer_email = forms.EmailField(label="Customer email", required=False)
-    reference = forms.CharField(label="Reference", required=False, max_length=100)
+    customer_name = forms.CharField(label="Customer name", max_length=limits.CUSTOMER_NAME_MAX_LENGTH)
+    customer_email = forms.EmailField(
+        label="Customer email", required=False, max_length=limits.CUSTOMER_EMAIL_MAX_LENGTH
+    )
+    reference = forms.CharField(label="Reference", required=False, max_length=limits.REFERENCE_MAX_LENGTH)
     priority = forms.ChoiceField(label="Priority", choices=Priority.choices, initial=Priority.NORMAL)
-    note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=limits.NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class OrderLineForm(forms.Form):

@@ -1,20 +1,25 @@
 from rest_framework import serializers
 
+from inventory_site import limits
 from inventory_site.api.fields import QuantityField, StrictIntegerField
 from orders.models import Order, OrderItem, OrderStatusChange, Priority, Status
 
 
 class OrderLineInputSerializer(serializers.Serializer):
-    product_id = StrictIntegerField(min_value=1, max_value=2**63 - 1)
-    quantity = QuantityField(max_value=2**31 - 1)
+    product_id = StrictIntegerField(min_value=1, max_value=limits.MAX_ID)
+    quantity = QuantityField(max_value=limits.MAX_QUANTITY)
 
 
 class OrderCreateSerializer(serializers.Serializer):
-    customer_name = serializers.CharField(max_length=200)
-    customer_email = serializers.EmailField(required=False, allow_blank=True, default="")
-    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    customer_name = serializers.CharField(max_length=limits.CUSTOMER_NAME_MAX_LENGTH)
+    customer_email = serializers.EmailField(
+        required=False, allow_blank=True, default="", max_length=limits.CUSTOMER_EMAIL_MAX_LENGTH
+    )
+    reference = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REFERENCE_MAX_LENGTH
+    )
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, default=Priority.NORMAL)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE_MAX_LENGTH)
     items = OrderLineInputSerializer(many=True, allow_empty=False)
 
 

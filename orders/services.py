@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import record_event
 from catalog.models import Product
+from inventory_site import limits
 from inventory_site.exceptions import Invalid, NotFound, PermissionDenied
 from inventory_site.jobs import enqueue_now, enqueue_on_commit
 from orders.exceptions import InvalidTransition
@@ -38,20 +39,34 @@ def can_transition(order: Order, to_status: str) -> bool:
 # --- placing --------------------------------------------------------------------------------------------------
 
 
-MAX_QUANTITY = 2**31 - 1  # the quantity columns are 32-bit integers
+MAX_QUANTITY = limits.MAX_QUANTITY  # the quantity columns are 32-bit integers
 
 
 def _is_quantity(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_QUANTITY
 
 
-def _validate_header(*, customer_name: str, customer_email: str, priority: str) -> dict[str, list[str]]:
+TEXT_LIMITS = {
+    "customer_name": limits.CUSTOMER_NAME_MAX_LENGTH,
+    "customer_email": limits.CUSTOMER_EMAIL_MAX_LENGTH,
+    "reference": limits.REFERENCE_MAX_LENGTH,
+    "note": limits.NOTE_MAX_LENGTH,
+}
+
+
+def _validate_header(
+    *, customer_name: str, customer_email: str, reference: str, note: str, priority: str
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if not isinstance(customer_name, str) or not customer_name.strip():
+    texts = {"customer_name": customer_name, "customer_email": customer_email, "reference": reference, "note": note}
+    for field, value in texts.items():
+        if value is not None and not isinstance(value, str):
+            errors[field] = ["Must be text."]
+        elif value and len(value) > TEXT_LIMITS[field]:
+            errors[field] = [f"At most {TEXT_LIMITS[field]:,} characters."]
+    if "customer_name" not in errors and not (customer_name or "").strip():
         errors["customer_name"] = ["This field is required."]
-    elif len(customer_name) > Order._meta.get_field("customer_name").max_length:
-        errors["customer_name"] = ["At most 200 characters."]
-    if customer_email:
+    if customer_email and "customer_email" not in errors:
         try:
             validate_email(customer_email)
         except ValidationError:
@@ -111,8 +126,10 @@ def place_order(
     product, or one product on two lines. The returned order is the order as placed (``pending``), with its
     items and history loaded.
     """
-    customer_email = customer_email or ""
-    errors = _validate_header(customer_name=customer_name, customer_email=customer_email, priority=priority)
+    customer_email, reference, note = customer_email or "", reference or "", note or ""
+    errors = _validate_header(
+        customer_name=customer_name, customer_email=customer_email, reference=reference, note=note, priority=priority
+    )
     lines, messages = _validate_lines(items)
     if messages:
         errors["items"] = messages
@@ -126,8 +143,8 @@ def place_order(
             priority=priority,
             customer_name=customer_name.strip(),
             customer_email=customer_email,
-            reference=reference or "",
-            note=note or "",
+            reference=reference,
+            note=note,
             created_by=user,
         )
         order.number = f"ORD-{order.pk:06d}"
