@@ -41,6 +41,9 @@ SERVER_ENV = {
     "JWT_ACCESS_MINUTES": "240",
     "LOG_LEVEL": "WARNING",
     "PYTHONPATH": str(ROOT),
+    # seed_demo refuses unset or published demo passwords outside DJANGO_DEBUG.
+    "DEMO_ADMIN_PASSWORD": "bench-admin-not-a-secret-2026",
+    "DEMO_STAFF_PASSWORD": "bench-staff-not-a-secret-2026",
 }
 REAL_PATH, BARE_PATH = "/api/v1/stock/movements", "/bench/bare-movement"
 

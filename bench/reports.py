@@ -28,6 +28,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inventory_site.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret-but-long-enough-for-hs256")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# seed_demo refuses unset or published demo passwords outside DJANGO_DEBUG.
+os.environ.setdefault("DEMO_ADMIN_PASSWORD", "bench-admin-not-a-secret-2026")
+os.environ.setdefault("DEMO_STAFF_PASSWORD", "bench-staff-not-a-secret-2026")
 
 import django  # noqa: E402
 

@@ -14,6 +14,13 @@ from stock.models import StockLevel, StockMovement
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def demo_passwords(monkeypatch):
+    # seed_demo refuses unset or published demo passwords outside DJANGO_DEBUG (make run generates them).
+    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "admin-test-Wq7-Er4-long")
+    monkeypatch.setenv("DEMO_STAFF_PASSWORD", "staff-test-Pl5-Ok9-long")
+
+
 def seed(*args) -> str:
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)

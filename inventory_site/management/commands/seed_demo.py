@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory_site.demo import load_bulk, load_demo
+from inventory_site.demo import DemoPasswordRefused, load_bulk, load_demo
 
 
 class Command(BaseCommand):
@@ -20,7 +20,11 @@ class Command(BaseCommand):
             raise CommandError("--products and --movements must not be negative.")
         if movements and not products:
             raise CommandError("--movements needs --products: the movements go to the products created here.")
-        if load_demo(stdout=self.stdout):
+        try:
+            loaded = load_demo(stdout=self.stdout)
+        except DemoPasswordRefused as error:
+            raise CommandError(str(error)) from None
+        if loaded:
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         else:
             self.stdout.write("Demo data already present.")
