@@ -16,8 +16,17 @@ api_v1 = [
     path("", include("reports.api_urls")),
 ]
 
-# ReDoc runs its search in a Web Worker built from a blob: URL of its own bundle: allowed on /redoc only.
-REDOC_CSP = {"worker-src": [SELF, "blob:"]}
+# What ReDoc needs beyond the site's policy, on /redoc only: its search runs in a Web Worker built from a
+# blob: URL of its own bundle, and while the bundle loads (before it can read the nonce) it adds two <style>
+# elements, allowed by their hashes: an empty one and perfect-scrollbar's CSS. The hashes belong to the pinned
+# drf-spectacular-sidecar; after an upgrade the browser test (tests/browser/test_csp.py) names the new ones.
+REDOC_CSP = {
+    "worker-src": [SELF, "blob:"],
+    "style-src": [
+        "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # an empty <style>
+        "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",  # perfect-scrollbar's CSS
+    ],
+}
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
