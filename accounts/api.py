@@ -57,6 +57,13 @@ class TokenApi(NoStoreView):
         responses={200: TokenPairSerializer, **problem_responses(400, 401, 429)},
         parameters=[NO_STORE],
         auth=[],
+        description=(
+            "Failures 1 to `AXES_FAILURE_LIMIT` for one (normalised email: NFKC then case-folded; client IP) get "
+            "the 401 `invalid_credentials`; after that every attempt, even with the right password, gets 429 "
+            "`locked_out` with `Retry-After` until the cool-off ends. The counter is shared with `/login/` and "
+            "the admin login. `AUTH_THROTTLE_RATE` per client IP (a budget shared with the other `auth/*` "
+            "endpoints and the login forms) answers 429 `throttled`."
+        ),
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
@@ -140,7 +147,13 @@ class UserDetailApi(APIView):
         return Response(UserSerializer(get_object_or_404(User, pk=pk)).data)
 
     @extend_schema(
-        request=UserUpdateSerializer, responses={200: UserSerializer, **problem_responses(400, 401, 403, 404, 409)}
+        request=UserUpdateSerializer,
+        responses={200: UserSerializer, **problem_responses(400, 401, 403, 404, 409)},
+        description=(
+            "Partial update. A new `password` (under the policy) revokes every live refresh token of the user in "
+            "the same transaction and writes a `user.password_changed` audit event. An email that is another "
+            "user's once normalised (NFKC, then case-folded) is a 409 `duplicate_email`."
+        ),
     )
     def patch(self, request, pk):
         user = get_object_or_404(User, pk=pk)
