@@ -67,7 +67,9 @@ def _decode_refresh(token) -> str:
 def rotate_refresh_token(*, token: str) -> dict:
     jti = _decode_refresh(token)
     with transaction.atomic():
-        row = RefreshToken.objects.select_for_update().select_related("user").filter(jti=jti).first()
+        # The user's row too: a password change (accounts.services) locks it before revoking every token, so a
+        # refresh either finishes first (and its new token is revoked) or finds its own token revoked.
+        row = RefreshToken.objects.select_for_update(of=("self", "user")).select_related("user").filter(jti=jti).first()
         if row is None or row.token_hash != _hash(token) or row.expires_at <= timezone.now():
             raise TokenInvalid("The refresh token is invalid or expired.")
         if row.revoked_at is not None and row.replaced_by_id is None:
