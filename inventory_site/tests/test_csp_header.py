@@ -46,3 +46,7 @@ def test_docs_inline_code_carries_the_response_nonce(client, path):
 def test_only_redoc_may_start_a_blob_worker(client):
     assert directives(client.get("/redoc"))["worker-src"] == ["'self'", "blob:"]
     assert "worker-src" not in directives(client.get("/docs"))
+
+
+def test_swagger_ui_calls_no_remote_validator(client):
+    assert '"validatorUrl": null' in client.get("/docs").content.decode()
