@@ -10,8 +10,8 @@ if [ -z "${DJANGO_SECRET_KEY:-}" ] && ! grep -q '^DJANGO_SECRET_KEY=' .env; then
   echo "DJANGO_SECRET_KEY=$(random 48)" >> .env
   echo "Wrote a random DJANGO_SECRET_KEY into .env"
 fi
-grep -q '^DEMO_ADMIN_PASSWORD=' .env || echo "DEMO_ADMIN_PASSWORD=admin-$(random 9)7" >> .env
-grep -q '^DEMO_STAFF_PASSWORD=' .env || echo "DEMO_STAFF_PASSWORD=staff-$(random 9)7" >> .env
+grep -q '^DEMO_ADMIN_PASSWORD=.' .env || echo "DEMO_ADMIN_PASSWORD=admin-$(random 9)7" >> .env
+grep -q '^DEMO_STAFF_PASSWORD=.' .env || echo "DEMO_STAFF_PASSWORD=staff-$(random 9)7" >> .env
 set -a; . ./.env; set +a
 
 "$PY" manage.py ensure_database
