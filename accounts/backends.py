@@ -19,7 +19,8 @@ class LockoutBackend(AxesStandaloneBackend):
 
 
 class EmailBackend(ModelBackend):
-    """Email login, case-insensitive; ``email=`` or ``username=`` (the admin form posts ``username``)."""
+    """Email login by the normalised key (``User.objects.get_by_natural_key``: NFKC, case-folded, exact match);
+    ``email=`` or ``username=`` (the admin form posts ``username``)."""
 
     def authenticate(self, request, username=None, password=None, email=None, **kwargs):
         return super().authenticate(request, username=username or email, password=password, **kwargs)

@@ -243,7 +243,8 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Content-Security-Policy on every response (django-csp). Nothing remote; inline scripts and styles only with
+# Content-Security-Policy on every response: django-csp (maintained, per-response nonces, per-view additions,
+# report-only mode) rather than a middleware of our own. Nothing remote; inline scripts and styles only with
 # the per-response nonce (request.csp_nonce: the Swagger UI and ReDoc templates use it). /docs and /redoc add
 # what those two need (inventory_site/urls.py): ReDoc's search worker from a blob: URL.
 CONTENT_SECURITY_POLICY = {
