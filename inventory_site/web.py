@@ -3,7 +3,6 @@
 Views here read models and call services; they never write a model themselves.
 """
 
-import csv
 import uuid
 from datetime import datetime, time, timedelta
 
@@ -12,7 +11,6 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -97,32 +95,6 @@ def day_range(start, end):
     low = timezone.make_aware(datetime.combine(start, time.min), tz) if start else None
     high = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz) if end else None
     return low, high
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_safe(value):
-    """Keep a spreadsheet from running user text as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    """Stream rows as CSV: no page of the whole export is ever held in memory."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_csv_safe(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- Dashboard ----------------------------------------------------------------------------------

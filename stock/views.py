@@ -4,10 +4,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from inventory_site.csv_export import csv_response
 from inventory_site.exceptions import DomainError
 from inventory_site.web import (
     consume_form_token,
-    csv_response,
     day_range,
     issue_form_token,
     paginate,

@@ -259,3 +259,23 @@ def test_csv_escapes_formulas(staff_web, staff_user):
     services.record_movement(product=stocked(0, sku="F-1"), change_type="IN", quantity=1, user=staff_user, note="=1+1")
     body = b"".join(staff_web.get(HISTORY, {"format": "csv"}).streaming_content).decode()
     assert "'=1+1" in body
+
+
+def test_history_csv_escapes_every_text_column(staff_web, staff_user):
+    from stock import services
+
+    names = ['=HYPERLINK("http://evil.example","x")', "+1", "-2", "@x", "\tx"]
+    for index, name in enumerate(names):
+        services.record_movement(
+            product=stocked(0, sku=f"@F-{index}", name=name),
+            change_type="IN",
+            quantity=3,
+            user=staff_user,
+            supplier=SupplierFactory(name=f"=S{index}"),
+            note=f"-note {index}",
+        )
+    body = b"".join(staff_web.get(HISTORY, {"format": "csv"}).streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert sorted(row["name"] for row in rows) == sorted("'" + name for name in names)
+    assert all(row["sku"].startswith("'@F-") and row["supplier"].startswith("'=S") for row in rows)
+    assert all(row["note"].startswith("'-note") and row["quantity"] == "3" for row in rows)
