@@ -6,20 +6,20 @@ from accounts.permissions import IsAdminRole
 from audit import selectors
 from audit.serializers import AuditEventSerializer, LoginAttemptSerializer
 from inventory_site.api.docs import problem_responses
-from inventory_site.api.filters import DateRangeFilterSet, StrictBooleanFilter
+from inventory_site.api.filters import DateRangeFilterSet, StrictBooleanFilter, TextFilter
 
 
 class AuditEventFilter(DateRangeFilterSet):
     date_field = "at"
     actor_id = django_filters.NumberFilter(field_name="actor_id")
-    action = django_filters.CharFilter(field_name="action")
-    object_type = django_filters.CharFilter(field_name="object_type")
-    object_id = django_filters.CharFilter(field_name="object_id")
+    action = TextFilter(field_name="action")
+    object_type = TextFilter(field_name="object_type")
+    object_id = TextFilter(field_name="object_id")
 
 
 class LoginAttemptFilter(DateRangeFilterSet):
     date_field = "at"
-    email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
+    email = TextFilter(field_name="email", lookup_expr="iexact")
     success = StrictBooleanFilter(field_name="success")
 
 

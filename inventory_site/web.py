@@ -4,7 +4,6 @@ Views here read models and call services; they never write a model themselves.
 """
 
 import uuid
-from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -15,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from catalog.models import Product
+from inventory_site.params import day_range
 from stock.models import ChangeType, StockMovement
 
 FORM_TOKENS_KEY = "form_tokens"
@@ -87,14 +87,6 @@ def sort_links(request, fields, *, default: str, default_order: str = "desc") ->
             "arrow": (" ↓" if order == "desc" else " ↑") if active else "",
         }
     return links
-
-
-def day_range(start, end):
-    """Aware datetimes covering the calendar days ``start``..``end`` (inclusive) in TIME_ZONE."""
-    tz = timezone.get_current_timezone()
-    low = timezone.make_aware(datetime.combine(start, time.min), tz) if start else None
-    high = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz) if end else None
-    return low, high
 
 
 # --- Dashboard ----------------------------------------------------------------------------------

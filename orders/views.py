@@ -40,7 +40,8 @@ def order_list(request):
             orders = orders.filter(priority=data["priority"])
         if search := data["search"].strip():
             orders = orders.filter(Q(number__icontains=search) | Q(customer_name__icontains=search))
-    return render(request, "orders/order_list.html", {"form": form, "page": paginate(request, orders)})
+    context = {"form": form, "page": paginate(request, orders)}
+    return render(request, "orders/order_list.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -6,9 +6,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from inventory_site.csv_export import csv_response
 from inventory_site.exceptions import DomainError
+from inventory_site.params import day_range
 from inventory_site.web import (
     consume_form_token,
-    day_range,
     issue_form_token,
     paginate,
     sort_links,
