@@ -22,4 +22,23 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
-access_log_format = '{"at":"%(t)s","remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(b)s","ms":%(M)s}'
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'  # the fields are written as JSON by the formatter below
+# Every log line is JSON on stdout: gunicorn's error log (gunicorn.error, by default plain text on stderr) and
+# its access log with the project's formatters; the application's own logs follow settings.LOGGING.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "inventory_site.logging.JsonFormatter"},
+        "access": {"()": "inventory_site.logging.AccessJsonFormatter"},
+    },
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+        "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
+    },
+    "root": {"level": "INFO", "handlers": ["stdout"]},
+    "loggers": {
+        "gunicorn.error": {"level": _env("LOG_LEVEL", "INFO").upper(), "handlers": ["stdout"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+    },
+}

@@ -1,5 +1,6 @@
 """Settings for the inventory service, read from the environment (see .env.example)."""
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -266,7 +267,8 @@ LOGGING = {
     "formatters": {
         "json": {"()": "inventory_site.logging.JsonFormatter"},
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
+    # On stdout, as the README says (a StreamHandler alone writes to stderr).
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
@@ -274,3 +276,5 @@ LOGGING = {
         "rq.worker": {"level": "WARNING"},
     },
 }
+# Python's warnings (a missing static directory, a deprecation) become log records too: JSON on stdout.
+logging.captureWarnings(True)

@@ -1,20 +1,15 @@
 """/healthz and /readyz answer on any Host and over plain HTTP, under production settings too; every other
 page keeps the host check and the HTTPS redirect. The compose web healthcheck runs against a real gunicorn."""
 
-import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-SECRET = "a-long-random-production-secret-for-the-health-test-0123456789"
+from tests.servers import ROOT, gunicorn
 
 
 @pytest.fixture
@@ -58,12 +53,6 @@ def test_other_pages_keep_the_host_check_and_the_redirect(client, production):
     assert client.get("/readyz/x", HTTP_HOST="inventory.example.com").status_code == 301
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _get(url: str, host: str) -> tuple[int, str | None]:
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -78,36 +67,9 @@ def _get(url: str, host: str) -> tuple[int, str | None]:
 
 
 def test_compose_healthcheck_passes_against_gunicorn_under_production_settings(tmp_path):
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_")) and k != "REDIS_URL"}
-    env.update(
-        DJANGO_ENV_FILE="/nonexistent",
-        DJANGO_SETTINGS_MODULE="inventory_site.settings",
-        DJANGO_SECRET_KEY=SECRET,
-        DJANGO_HTTPS="true",
-        DJANGO_ALLOWED_HOSTS="inventory.example.com",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        WEB_CONCURRENCY="1",
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        LOG_LEVEL="WARNING",
-    )
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(gunicorn), "inventory_site.wsgi", "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    production = {"DJANGO_HTTPS": "true", "DJANGO_ALLOWED_HOSTS": "inventory.example.com", "LOG_LEVEL": "WARNING"}
+    with gunicorn(tmp_path, **production) as (_, port):
         base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read().decode()[-3000:]
-                time.sleep(0.1)
         healthcheck = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["healthcheck"]
         command = [part.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for part in healthcheck["test"][1:]]
         assert command[0] == "python"
@@ -117,6 +79,3 @@ def test_compose_healthcheck_passes_against_gunicorn_under_production_settings(t
             assert _get(base + path, f"127.0.0.1:{port}") == (200, None), path
         assert _get(base + "/login/", f"127.0.0.1:{port}")[0] == 400
         assert _get(base + "/login/", "inventory.example.com") == (301, "https://inventory.example.com/login/")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
