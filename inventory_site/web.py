@@ -4,6 +4,7 @@ Views here read models and call services; they never write a model themselves.
 """
 
 import uuid
+from enum import StrEnum
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -19,10 +20,21 @@ from stock.models import ChangeType, StockMovement
 
 FORM_TOKENS_KEY = "form_tokens"
 FORM_TOKENS_KEPT = 20  # open forms per session (several tabs); older tokens simply expire
+SPENT_TOKENS_KEY = "form_tokens_spent"
+SPENT_TOKENS_KEPT = 50
+FORM_TOKEN_TTL = 24 * 3600
 PAGE_SIZES = (25, 50, 100)
 
 
 # --- One-time form tokens: a form posted twice records once ----------------------------------
+class FormToken(StrEnum):
+    """What a posted form's token says about the post."""
+
+    FRESH = "fresh"  # issued to this session and unused: go ahead (exactly once per token)
+    SPENT = "spent"  # a post with it already went through (or is going through right now): do nothing
+    UNKNOWN = "unknown"  # never issued here, expired, or its earlier post recorded nothing: re-show the form
+
+
 def issue_form_token(request) -> str:
     token = uuid.uuid4().hex
     tokens = request.session.get(FORM_TOKENS_KEY, [])[-(FORM_TOKENS_KEPT - 1) :]
@@ -30,21 +42,37 @@ def issue_form_token(request) -> str:
     return token
 
 
-def consume_form_token(request, token: str) -> bool:
-    """True exactly once per issued token.
+def claim_form_token(request, token: str) -> FormToken:
+    """``FRESH`` exactly once per issued token, else ``SPENT`` or ``UNKNOWN`` (see FormToken).
 
-    The session says the token was issued here and not yet spent (a repeat later); ``cache.add`` is atomic
+    The session says the token was issued here and not yet used (a repeat later); ``cache.add`` is atomic
     and catches two posts arriving together, before either has saved the session. A cache outage
     (``None`` from django-redis) leaves the session check alone in charge.
     """
     tokens = request.session.get(FORM_TOKENS_KEY, [])
-    if not token or token not in tokens:
-        return False
-    if cache.add(f"form-token:{token}", 1, timeout=24 * 3600) is False:
-        return False
-    request.session[FORM_TOKENS_KEY] = [t for t in tokens if t != token]
-    request.session.save()
-    return True
+    if token and token in tokens:
+        if cache.add(f"form-token:{token}", 1, timeout=FORM_TOKEN_TTL) is False:
+            return FormToken.SPENT  # the twin of this post holds it
+        request.session[FORM_TOKENS_KEY] = [t for t in tokens if t != token]
+        request.session.save()
+        return FormToken.FRESH
+    return FormToken.SPENT if spent_form_token_url(request, token) is not None else FormToken.UNKNOWN
+
+
+def record_spent_form_token(request, token: str, url: str) -> None:
+    """The post with ``token`` recorded something and led to ``url``: a repeat says so and goes there."""
+    spent = request.session.get(SPENT_TOKENS_KEY, {})
+    spent[token] = url
+    request.session[SPENT_TOKENS_KEY] = dict(list(spent.items())[-SPENT_TOKENS_KEPT:])
+    cache.set(f"form-token-spent:{token}", url, timeout=FORM_TOKEN_TTL)
+
+
+def spent_form_token_url(request, token: str) -> str | None:
+    """Where the post that spent ``token`` led, or None when no post with it recorded anything."""
+    if not token:
+        return None
+    url = request.session.get(SPENT_TOKENS_KEY, {}).get(token)
+    return url if url is not None else cache.get(f"form-token-spent:{token}")
 
 
 # --- Stock figures on products: one join, zeros for a product without a level row -------------
