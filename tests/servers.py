@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 SECRET = "a-long-random-production-secret-for-the-server-tests-0123456789"
 
 
@@ -34,7 +35,8 @@ def gunicorn(tmp_path: Path, **environment):
     )
     env.update(environment)
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "inventory_site.wsgi", "-c", "gunicorn.conf.py"],
+        # No control socket: several test servers (and other runs) would share ~/.gunicorn/gunicorn.ctl.
+        [GUNICORN, "inventory_site.wsgi", "-c", "gunicorn.conf.py", "--no-control-socket"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
