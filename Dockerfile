@@ -9,4 +9,6 @@ RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput -v0
 RUN useradd --create-home app && chown -R app /app
 USER app
 EXPOSE 8000
+# Empty variables (from an env_file) are dropped, so that empty means "default".
+ENTRYPOINT ["sh", "scripts/docker-entrypoint.sh"]
 CMD ["gunicorn", "inventory_site.wsgi", "-c", "gunicorn.conf.py"]

@@ -6,21 +6,21 @@ from accounts.permissions import IsAdminRole
 from audit import selectors
 from audit.serializers import AuditEventSerializer, LoginAttemptSerializer
 from inventory_site.api.docs import problem_responses
-from inventory_site.api.filters import DateRangeFilterSet, StrictBooleanFilter
+from inventory_site.api.filters import DateRangeFilterSet, StrictBooleanFilter, TextFilter
 from inventory_site.email_key import normalise_email
 
 
 class AuditEventFilter(DateRangeFilterSet):
     date_field = "at"
     actor_id = django_filters.NumberFilter(field_name="actor_id")
-    action = django_filters.CharFilter(field_name="action")
-    object_type = django_filters.CharFilter(field_name="object_type")
-    object_id = django_filters.CharFilter(field_name="object_id")
+    action = TextFilter(field_name="action")
+    object_type = TextFilter(field_name="object_type")
+    object_id = TextFilter(field_name="object_id")
 
 
 class LoginAttemptFilter(DateRangeFilterSet):
     date_field = "at"
-    email = django_filters.CharFilter(method="filter_email", help_text="Any spelling: compared as the normalised key.")
+    email = TextFilter(method="filter_email", help_text="Any spelling: compared as the normalised key.")
     success = StrictBooleanFilter(field_name="success")
 
     def filter_email(self, queryset, name, value):

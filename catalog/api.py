@@ -21,7 +21,7 @@ from catalog.serializers import (
     SupplierSerializer,
 )
 from inventory_site.api.docs import IDEMPOTENCY_KEY, PAGE_PARAMETERS, problem_responses, sort_parameters
-from inventory_site.api.filters import StrictBooleanFilter
+from inventory_site.api.filters import StrictBooleanFilter, TextFilter
 from inventory_site.api.idempotency import idempotent
 from inventory_site.api.sorting import SortMixin
 
@@ -59,7 +59,7 @@ class ListApi(SortMixin, GenericAPIView):
 
 
 class CategoryFilter(django_filters.FilterSet):
-    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+    name = TextFilter(field_name="name", lookup_expr="icontains")
 
 
 CATEGORY_SORTS = {"name": "name", "product_count": "product_count", "id": "id"}
@@ -122,7 +122,7 @@ class CategoryDetailApi(GenericAPIView):
 
 
 class SupplierFilter(django_filters.FilterSet):
-    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+    name = TextFilter(field_name="name", lookup_expr="icontains")
     is_active = StrictBooleanFilter(field_name="is_active")
 
 
@@ -187,8 +187,8 @@ class SupplierDetailApi(GenericAPIView):
 
 class ProductFilter(django_filters.FilterSet):
     category_id = django_filters.NumberFilter(field_name="category_id")
-    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
-    search = django_filters.CharFilter(method="filter_search", help_text="Name or SKU contains.")
+    name = TextFilter(field_name="name", lookup_expr="icontains")
+    search = TextFilter(method="filter_search", help_text="Name or SKU contains.")
     is_active = StrictBooleanFilter(field_name="is_active")
     low_stock = StrictBooleanFilter(method="filter_low_stock", help_text="available <= min_quantity")
 

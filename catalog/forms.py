@@ -2,6 +2,7 @@ from django import forms
 from django.urls import reverse_lazy
 
 from catalog.models import Category, Product
+from inventory_site.params import TextField, check_text
 
 
 class ProductField(forms.Field):
@@ -36,7 +37,7 @@ class ProductField(forms.Field):
         return value.sku if isinstance(value, Product) else value
 
     def to_python(self, value):
-        text = str(value or "").strip()[:200]
+        text = check_text(str(value or "").strip())  # no NUL, no novel: PostgreSQL would refuse the former
         if not text:
             return None
         # A suggestion may come back as "SKU · Name": the SKU is what counts.
@@ -56,7 +57,7 @@ class ProductField(forms.Field):
 
 
 class ProductFilterForm(forms.Form):
-    search = forms.CharField(label="Search", required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    search = TextField(label="Search", widget=forms.TextInput(attrs={"type": "search"}))
     category = forms.ModelChoiceField(
         label="Category", queryset=Category.objects.all(), required=False, empty_label="All categories"
     )

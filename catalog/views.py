@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -6,6 +7,8 @@ from django.views.decorators.http import require_GET
 
 from catalog.forms import ProductFilterForm
 from catalog.models import Product
+from inventory_site.api.errors import problem_json_response
+from inventory_site.params import check_text
 from inventory_site.web import paginate, with_stock
 
 LOOKUP_LIMIT = 20
@@ -29,14 +32,18 @@ def product_list(request):
     field = filters.get("sort_by") or "name"
     prefix = "-" if filters.get("sort_order") == "desc" else ""
     products = products.order_by(f"{prefix}{field}", "id")
-    return render(request, "catalog/product_list.html", {"form": form, "page": paginate(request, products)})
+    context = {"form": form, "page": paginate(request, products)}
+    return render(request, "catalog/product_list.html", context, status=400 if form.errors else 200)
 
 
 @login_required
 @require_GET
 def product_lookup(request):
     """Suggestions for the product picker: by SKU or name, an exact SKU first, never more than a handful."""
-    text = request.GET.get("q", "").strip()
+    try:
+        text = check_text(request.GET.get("q", "").strip())
+    except ValidationError as error:
+        return problem_json_response(400, "invalid", f"q: {error.messages[0]}", errors={"q": error.messages})
     if not text:
         return JsonResponse({"results": []})
     products = Product.objects.filter(Q(sku__istartswith=text) | Q(name__icontains=text))

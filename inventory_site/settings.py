@@ -1,17 +1,19 @@
 """Settings for the inventory service, read from the environment (see .env.example)."""
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
-import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from inventory_site.env import Env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+env = Env()  # an empty value means "not set": the default applies (inventory_site/env.py)
 # Real environment variables win over the file; DJANGO_ENV_FILE points elsewhere (or at nothing).
-environ.Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
+Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer on any Host and without the HTTPS redirect (probes use the container IP).
+    "inventory_site.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -190,7 +194,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["inventory_site.api.parsers.JSONParser"],  # deep nesting: 400, not 500
     "DEFAULT_PAGINATION_CLASS": "inventory_site.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -291,7 +295,8 @@ LOGGING = {
     "formatters": {
         "json": {"()": "inventory_site.logging.JsonFormatter"},
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
+    # On stdout, as the README says (a StreamHandler alone writes to stderr).
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
@@ -299,3 +304,5 @@ LOGGING = {
         "rq.worker": {"level": "WARNING"},
     },
 }
+# Python's warnings (a missing static directory, a deprecation) become log records too: JSON on stdout.
+logging.captureWarnings(True)

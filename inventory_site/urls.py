@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.views import throttle_login_posts
-from inventory_site import views
+from inventory_site import redoc, views
 
 api_v1 = [
     path("", include("accounts.api_urls")),
@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc", csp_update(REDOC_CSP)(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
+    path("redoc/redoc.standalone.js", redoc.redoc_bundle, name="redoc-bundle"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     # The admin's own login view, its POSTs throttled like /login/ (listed first, so it wins the match).

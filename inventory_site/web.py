@@ -3,28 +3,38 @@
 Views here read models and call services; they never write a model themselves.
 """
 
-import csv
 import uuid
-from datetime import datetime, time, timedelta
+from enum import StrEnum
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from catalog.models import Product
+from inventory_site.params import day_range
 from stock.models import ChangeType, StockMovement
 
 FORM_TOKENS_KEY = "form_tokens"
 FORM_TOKENS_KEPT = 20  # open forms per session (several tabs); older tokens simply expire
+SPENT_TOKENS_KEY = "form_tokens_spent"
+SPENT_TOKENS_KEPT = 50
+FORM_TOKEN_TTL = 24 * 3600
 PAGE_SIZES = (25, 50, 100)
 
 
 # --- One-time form tokens: a form posted twice records once ----------------------------------
+class FormToken(StrEnum):
+    """What a posted form's token says about the post."""
+
+    FRESH = "fresh"  # issued to this session and unused: go ahead (exactly once per token)
+    SPENT = "spent"  # a post with it already went through (or is going through right now): do nothing
+    UNKNOWN = "unknown"  # never issued here, expired, or its earlier post recorded nothing: re-show the form
+
+
 def issue_form_token(request) -> str:
     token = uuid.uuid4().hex
     tokens = request.session.get(FORM_TOKENS_KEY, [])[-(FORM_TOKENS_KEPT - 1) :]
@@ -32,21 +42,37 @@ def issue_form_token(request) -> str:
     return token
 
 
-def consume_form_token(request, token: str) -> bool:
-    """True exactly once per issued token.
+def claim_form_token(request, token: str) -> FormToken:
+    """``FRESH`` exactly once per issued token, else ``SPENT`` or ``UNKNOWN`` (see FormToken).
 
-    The session says the token was issued here and not yet spent (a repeat later); ``cache.add`` is atomic
+    The session says the token was issued here and not yet used (a repeat later); ``cache.add`` is atomic
     and catches two posts arriving together, before either has saved the session. A cache outage
     (``None`` from django-redis) leaves the session check alone in charge.
     """
     tokens = request.session.get(FORM_TOKENS_KEY, [])
-    if not token or token not in tokens:
-        return False
-    if cache.add(f"form-token:{token}", 1, timeout=24 * 3600) is False:
-        return False
-    request.session[FORM_TOKENS_KEY] = [t for t in tokens if t != token]
-    request.session.save()
-    return True
+    if token and token in tokens:
+        if cache.add(f"form-token:{token}", 1, timeout=FORM_TOKEN_TTL) is False:
+            return FormToken.SPENT  # the twin of this post holds it
+        request.session[FORM_TOKENS_KEY] = [t for t in tokens if t != token]
+        request.session.save()
+        return FormToken.FRESH
+    return FormToken.SPENT if spent_form_token_url(request, token) is not None else FormToken.UNKNOWN
+
+
+def record_spent_form_token(request, token: str, url: str) -> None:
+    """The post with ``token`` recorded something and led to ``url``: a repeat says so and goes there."""
+    spent = request.session.get(SPENT_TOKENS_KEY, {})
+    spent[token] = url
+    request.session[SPENT_TOKENS_KEY] = dict(list(spent.items())[-SPENT_TOKENS_KEPT:])
+    cache.set(f"form-token-spent:{token}", url, timeout=FORM_TOKEN_TTL)
+
+
+def spent_form_token_url(request, token: str) -> str | None:
+    """Where the post that spent ``token`` led, or None when no post with it recorded anything."""
+    if not token:
+        return None
+    url = request.session.get(SPENT_TOKENS_KEY, {}).get(token)
+    return url if url is not None else cache.get(f"form-token-spent:{token}")
 
 
 # --- Stock figures on products: one join, zeros for a product without a level row -------------
@@ -89,40 +115,6 @@ def sort_links(request, fields, *, default: str, default_order: str = "desc") ->
             "arrow": (" ↓" if order == "desc" else " ↑") if active else "",
         }
     return links
-
-
-def day_range(start, end):
-    """Aware datetimes covering the calendar days ``start``..``end`` (inclusive) in TIME_ZONE."""
-    tz = timezone.get_current_timezone()
-    low = timezone.make_aware(datetime.combine(start, time.min), tz) if start else None
-    high = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz) if end else None
-    return low, high
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_safe(value):
-    """Keep a spreadsheet from running user text as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    """Stream rows as CSV: no page of the whole export is ever held in memory."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_csv_safe(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- Dashboard ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django import forms
 
 from catalog.forms import ProductField
 from inventory_site import limits
+from inventory_site.params import TextField
 from orders.models import Priority, Status
 from stock.forms import TokenForm
 
@@ -63,8 +64,7 @@ OrderLineFormSet = forms.formset_factory(
 class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *Status.choices])
     priority = forms.ChoiceField(label="Priority", required=False, choices=[("", "Any"), *Priority.choices])
-    search = forms.CharField(
+    search = TextField(
         label="Search",
-        required=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Number or customer"}),
     )

@@ -7,17 +7,30 @@ from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from inventory_site.exceptions import DomainError, NotFound
 from inventory_site.exceptions import PermissionDenied as DomainPermissionDenied
-from inventory_site.web import consume_form_token, issue_form_token, paginate
+from inventory_site.web import (
+    FormToken,
+    claim_form_token,
+    issue_form_token,
+    paginate,
+    record_spent_form_token,
+    spent_form_token_url,
+)
 from orders import selectors, services
 from orders.forms import HEADER_FIELDS, LINE_PREFIX, OrderFilterForm, OrderForm, OrderLineFormSet
 from orders.models import Status
 
 ACTIONS = {"ship": services.ship_order, "deliver": services.deliver_order, "cancel": services.cancel_order}
 DONE = {"ship": "shipped", "deliver": "delivered", "cancel": "cancelled"}
+ALREADY_PLACED = "This order was already submitted: it was not placed a second time."
+EXPIRED = (
+    "This form had expired (open too long, or already used in another tab): the order was not placed. "
+    "Check it and press Place order again."
+)
 
 
 def _visible_order(request, pk):
@@ -40,7 +53,8 @@ def order_list(request):
             orders = orders.filter(priority=data["priority"])
         if search := data["search"].strip():
             orders = orders.filter(Q(number__icontains=search) | Q(customer_name__icontains=search))
-    return render(request, "orders/order_list.html", {"form": form, "page": paginate(request, orders)})
+    context = {"form": form, "page": paginate(request, orders)}
+    return render(request, "orders/order_list.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -51,10 +65,16 @@ def order_create(request):
         return _render_form(request, form, OrderLineFormSet(prefix=LINE_PREFIX))
     form = OrderForm(request.POST)
     lines = OrderLineFormSet(request.POST, prefix=LINE_PREFIX)
-    if not consume_form_token(request, request.POST.get("form_token", "")):
-        messages.warning(request, "This order was already submitted: it was not placed a second time.")
-        return redirect("orders:order-list")
-    if form.is_valid() and lines.is_valid():
+    token = request.POST.get("form_token", "")
+    state = claim_form_token(request, token)
+    if state == FormToken.SPENT:
+        messages.warning(request, ALREADY_PLACED)
+        return redirect(spent_form_token_url(request, token) or "orders:order-list")
+    if state == FormToken.UNKNOWN:
+        messages.warning(request, EXPIRED)
+        form.is_valid()  # show the field errors too, but place nothing
+        lines.is_valid()
+    elif form.is_valid() and lines.is_valid():
         try:
             order = services.place_order(
                 user=request.user,
@@ -66,7 +86,9 @@ def order_create(request):
             form.add_service_error(error)
         else:
             messages.success(request, f"Order {order.number} placed: stock is being reserved.")
-            return redirect("orders:order-detail", pk=order.pk)
+            url = reverse("orders:order-detail", kwargs={"pk": order.pk})
+            record_spent_form_token(request, token, url)  # a repeat of this post goes to this order
+            return redirect(url)
     form.data = form.data.copy()
     form.data["form_token"] = issue_form_token(request)
     return _render_form(request, form, lines, status=400)

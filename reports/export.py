@@ -1,12 +1,12 @@
-"""CSV output: every row of a report, streamed with the same columns as the JSON rows."""
+"""CSV output: every row of a report, streamed with the same columns as the JSON rows (inventory_site.csv_export)."""
 
-import csv
 import json
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from rest_framework.renderers import BaseRenderer
 
+from inventory_site.csv_export import csv_response as write_csv
 from reports import tables
 
 
@@ -24,32 +24,7 @@ class CSVRenderer(BaseRenderer):
         return json.dumps(data, default=str).encode()
 
 
-class _Echo:
-    """A write-only file whose ``write`` hands the line back, for csv.writer in a generator."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
-
-
-def _lines(name: str, parsed: dict, columns: list[str]):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(columns)
-    for row in tables.rows(name, parsed):
-        yield writer.writerow([csv_value(row[column]) for column in columns])
-
-
 def csv_response(name: str, parsed: dict) -> StreamingHttpResponse:
     columns = tables.TABLES[name].columns(parsed)
-    response = StreamingHttpResponse(_lines(name, parsed, columns), content_type="text/csv; charset=utf-8")
-    filename = f"{name}-report-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    rows = ([row[column] for column in columns] for row in tables.rows(name, parsed))
+    return write_csv(f"{name}-report-{timezone.localdate().isoformat()}.csv", columns, rows)

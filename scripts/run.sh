@@ -6,13 +6,31 @@ PY=.venv/bin/python
 
 touch .env
 random() { "$PY" -c 'import secrets,sys; print(secrets.token_urlsafe(int(sys.argv[1])))' "$1"; }
-if [ -z "${DJANGO_SECRET_KEY:-}" ] && ! grep -q '^DJANGO_SECRET_KEY=' .env; then
-  echo "DJANGO_SECRET_KEY=$(random 48)" >> .env
+# True when NAME has no value: neither in the environment nor on a non-empty line of .env
+# (`cp .env.example .env` leaves `DJANGO_SECRET_KEY=` empty: empty means "not set").
+unset_value() { [ -z "${!1:-}" ] && ! grep -qE "^$1=[\"']?[^\"'[:space:]]" .env; }
+# Give NAME a value in .env: fill its empty line in place, or append one.
+write_value() {
+  if grep -qE "^$1=" .env; then
+    awk -v name="$1" -v value="$2" 'index($0, name "=") == 1 && !done { print name "=" value; done = 1; next } { print }' \
+      .env > .env.tmp && mv .env.tmp .env
+  else
+    echo "$1=$2" >> .env
+  fi
+}
+if unset_value DJANGO_SECRET_KEY; then
+  write_value DJANGO_SECRET_KEY "$(random 48)"
   echo "Wrote a random DJANGO_SECRET_KEY into .env"
 fi
-grep -q '^DEMO_ADMIN_PASSWORD=.' .env || echo "DEMO_ADMIN_PASSWORD=admin-$(random 9)7" >> .env
-grep -q '^DEMO_STAFF_PASSWORD=.' .env || echo "DEMO_STAFF_PASSWORD=staff-$(random 9)7" >> .env
+# seed_demo refuses empty or fixed passwords outside debug: always hand it generated ones.
+unset_value DEMO_ADMIN_PASSWORD && write_value DEMO_ADMIN_PASSWORD "admin-$(random 9)7"
+unset_value DEMO_STAFF_PASSWORD && write_value DEMO_STAFF_PASSWORD "staff-$(random 9)7"
 set -a; . ./.env; set +a
+# Empty means "default" for every program started here: drop the empty variables .env left behind
+# (gunicorn itself dies on an empty WEB_CONCURRENCY before it reads gunicorn.conf.py).
+for name in $(grep -oE '^(export )?[A-Za-z_][A-Za-z0-9_]*=' .env | sed -E 's/^export //; s/=$//'); do
+  [ -n "${!name:-}" ] || unset "$name"
+done
 
 "$PY" manage.py ensure_database
 "$PY" manage.py migrate --noinput -v0

@@ -3,6 +3,7 @@ from django import forms
 from accounts.models import User
 from catalog.forms import ProductField
 from catalog.models import Supplier
+from inventory_site.params import DayField
 from stock.models import ChangeType, Reason
 
 # Service error keys (the API's field names) -> form fields.
@@ -89,8 +90,8 @@ class MovementFilterForm(forms.Form):
         label="Supplier", queryset=Supplier.objects.all(), required=False, empty_label="Any"
     )
     reason = forms.ChoiceField(label="Reason", required=False, choices=[("", "Any"), *Reason.choices])
-    start_date = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = DayField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = DayField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort_by = forms.ChoiceField(
         label="Sort by", required=False, choices=[("created_at", "Date"), ("quantity", "Quantity")]
     )

@@ -1,26 +1,36 @@
+import re
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from inventory_site.csv_export import csv_response
 from inventory_site.exceptions import DomainError
+from inventory_site.params import day_range
 from inventory_site.web import (
-    consume_form_token,
-    csv_response,
-    day_range,
+    FormToken,
+    claim_form_token,
     issue_form_token,
     paginate,
+    record_spent_form_token,
     sort_links,
+    spent_form_token_url,
     stock_of,
 )
 from stock import services
 from stock.forms import CountForm, MovementFilterForm, MovementForm
-from stock.models import ChangeType, StockMovement
+from stock.models import ChangeType, Reason, StockMovement
 
 ALREADY_SUBMITTED = (
-    "This form was already submitted (or is too old): nothing was recorded this time. "
+    "This form was already submitted: it was recorded once, not a second time. "
     "Check the history before entering it again."
+)
+EXPIRED = (
+    "This form had expired (open too long, or already used in another tab): nothing was recorded. "
+    "Check the entries below and submit again."
 )
 
 
@@ -28,35 +38,49 @@ def _stock_sentence(product, level) -> str:
     return f"{product.sku} now has {level.on_hand} on hand, {level.available} available."
 
 
-def _token_form_page(request, form_class, template, submit):
+def _token_form_page(request, form_class, template, submit, *, keep=None, initial_from=None):
     """GET shows a fresh form; POST spends its one-time token, then calls ``submit(form)``.
 
     ``submit`` returns a success message, or raises DomainError to re-show the form with nothing written.
+    After a success the browser goes to a fresh form whose query string carries ``keep(cleaned_data)``
+    (what the next entry keeps); GET turns the query string into initial values with ``initial_from``.
+    A repeated post of a spent form goes where the first one went; a post with an unknown or expired token
+    re-shows the form as typed, with a warning, and records nothing until it is posted again.
     """
     if request.method == "POST":
         form = form_class(request.POST)
-        if not consume_form_token(request, request.POST.get("form_token", "")):
+        token = request.POST.get("form_token", "")
+        state = claim_form_token(request, token)
+        if state == FormToken.SPENT:
             messages.warning(request, ALREADY_SUBMITTED)
-            return redirect(request.path)
-        if form.is_valid():
+            return redirect(spent_form_token_url(request, token) or request.path)
+        if state == FormToken.UNKNOWN:
+            messages.warning(request, EXPIRED)
+            form.is_valid()  # show the field errors too, but submit nothing
+        elif form.is_valid():
             try:
                 message = submit(form)
             except DomainError as error:
                 form.add_service_error(error)
             else:
                 messages.success(request, message)
-                return redirect(request.path)
+                query = {name: value for name, value in (keep(form.cleaned_data) if keep else {}).items() if value}
+                url = f"{request.path}?{urlencode(query)}" if query else request.path
+                record_spent_form_token(request, token, url)
+                return redirect(url)
         # Re-shown: the spent token is replaced so the corrected form can be posted.
         form.data = form.data.copy()
         form.data["form_token"] = issue_form_token(request)
+        status = 400
     else:
-        initial = {"form_token": issue_form_token(request), "product": request.GET.get("product", "")}
-        if request.GET.get("type") in ChangeType.values:
-            initial["change_type"] = request.GET["type"]
+        initial = {"form_token": issue_form_token(request), **(initial_from(request.GET) if initial_from else {})}
         form = form_class(initial=initial)
+        status = 200
     product = _chosen_product(form)
     context = {"form": form, "product": product, "stock": stock_of(product) if product else None}
-    return render(request, template, context, status=400 if form.errors else 200)
+    if "change_type" in form.fields:
+        context["direction"] = ChangeType.OUT if form["change_type"].value() == ChangeType.OUT else ChangeType.IN
+    return render(request, template, context, status=status)
 
 
 def _chosen_product(form):
@@ -90,7 +114,26 @@ def movement_create(request):
             product, level
         )
 
-    return _token_form_page(request, MovementForm, "stock/movement_form.html", submit)
+    return _token_form_page(
+        request, MovementForm, "stock/movement_form.html", submit, keep=_movement_keeps, initial_from=_movement_initial
+    )
+
+
+def _movement_keeps(data) -> dict:
+    """The next scan is usually the same kind of movement: keep its type, supplier and reason (not the note)."""
+    supplier = data.get("supplier") if data["change_type"] == ChangeType.IN else None
+    return {"type": data["change_type"], "supplier": supplier.pk if supplier else None, "reason": data.get("reason")}
+
+
+def _movement_initial(query) -> dict:
+    initial = _product_initial(query)
+    if query.get("type") in ChangeType.values:
+        initial["change_type"] = query["type"]
+    if re.fullmatch(r"[0-9]{1,18}", query.get("supplier", "")):
+        initial["supplier"] = query["supplier"]
+    if query.get("reason") in Reason.values:
+        initial["reason"] = query["reason"]
+    return initial
 
 
 @login_required
@@ -108,7 +151,11 @@ def count_create(request):
             product, level
         )
 
-    return _token_form_page(request, CountForm, "stock/count_form.html", submit)
+    return _token_form_page(request, CountForm, "stock/count_form.html", submit, initial_from=_product_initial)
+
+
+def _product_initial(query) -> dict:
+    return {"product": query.get("product", "")}
 
 
 CSV_HEADER = [

@@ -1,51 +1,18 @@
-"""Shared filter pieces: `start_date`/`end_date` cover whole calendar days in TIME_ZONE, end inclusive."""
+"""Shared filter pieces for django-filter: dates and text go through inventory_site.params (bad values: 400).
 
-from datetime import date, datetime, time, timedelta
+`start_date`/`end_date` cover whole calendar days in TIME_ZONE, end inclusive.
+"""
 
 import django_filters
 from django import forms
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
-from rest_framework.exceptions import ValidationError
+
+from inventory_site.params import TextField, date_range
 
 
-def _parse(value: str, name: str, *, end: bool) -> datetime:
-    parsed_date = parse_date(value) if len(value) <= 10 else None
-    if parsed_date is not None:
-        if end:
-            parsed_date += timedelta(days=1)
-        return timezone.make_aware(datetime.combine(parsed_date, time.min))
-    try:
-        parsed = parse_datetime(value)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise ValidationError({name: ["Use an ISO 8601 date (YYYY-MM-DD) or date-time."]})
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+class TextFilter(django_filters.CharFilter):
+    """Every free-text filter: a NUL character or more than ``params.MAX_TEXT_LENGTH`` characters is a 400."""
 
-
-def date_range(params, *, default_days: int | None = None) -> tuple[datetime | None, datetime | None]:
-    """``(start, end_exclusive)`` from ``start_date``/``end_date``; 400 on a bad date or an end before the start.
-
-    With ``default_days`` a missing bound defaults to the ``default_days`` days ending today.
-    """
-    start_raw, end_raw = params.get("start_date"), params.get("end_date")
-    start = _parse(start_raw, "start_date", end=False) if start_raw else None
-    end = _parse(end_raw, "end_date", end=True) if end_raw else None
-    if default_days is not None:
-        today = timezone.localdate()
-        if end is None:
-            end = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
-        if start is None:
-            start = end - timedelta(days=default_days)
-    if start is not None and end is not None and end <= start:
-        raise ValidationError({"end_date": ["The end date must not be before the start date."]})
-    return start, end
-
-
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = timezone.make_aware(datetime.combine(day, time.min))
-    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    field_class = TextField
 
 
 class DateRangeFilterSet(django_filters.FilterSet):

@@ -97,3 +97,42 @@ def test_csv_errors_are_problem_json(admin_client, staff_client):
     assert response.json()["errors"]["limit"]
     denied = staff_client.get("/api/v1/reports/stock", {"format": "csv"})
     assert denied.status_code == 403 and denied.json()["code"] == "permission_denied"
+
+
+FORMULA_NAMES = ['=HYPERLINK("http://evil.example","x")', "+1", "-2", "@x", "\tx"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"report": "low-stock"},
+        {"report": "movements", "group_by": "product"},
+        {"report": "top-products", "direction": "in"},
+        {"report": "top-products", "direction": "out"},
+    ],
+    ids=["stock", "low-stock", "movements-by-product", "top-in", "top-out"],
+)
+def test_every_report_csv_escapes_formula_names(admin_client, admin_user, params):
+    from catalog.tests.factories import CategoryFactory
+
+    category = CategoryFactory(name="=cmd|' /C calc'!A0")
+    for index, name in enumerate(FORMULA_NAMES):
+        product = ProductFactory(sku=f"-SKU-{index}", name=name, category=category, min_quantity=50)
+        record_movement(product=product, change_type="IN", quantity=10, user=admin_user)
+        record_movement(product=product, change_type="OUT", quantity=3, user=admin_user)
+    params = dict(params)
+    report = params.pop("report", "stock")
+    rows = _csv(admin_client.get(f"/api/v1/reports/{report}", {"format": "csv", **params}))
+    assert sorted(row["name"] for row in rows) == sorted("'" + name for name in FORMULA_NAMES)
+    assert all(row["sku"].startswith("'-SKU-") for row in rows)
+    if "category" in rows[0]:
+        assert {row["category"] for row in rows} == {"'=cmd|' /C calc'!A0"}
+    numbers = [value for row in rows for key, value in row.items() if key not in ("name", "sku", "category")]
+    assert not any(value.startswith("'") for value in numbers)
+
+
+def test_movements_by_day_csv_numbers_stay_numbers(admin_client, admin_user):
+    record_movement(product=ProductFactory(name="-2"), change_type="IN", quantity=4, user=admin_user)
+    rows = _csv(admin_client.get("/api/v1/reports/movements", {"format": "csv"}))
+    assert rows[-1]["total_in"] == "4" and not any(value.startswith("'") for row in rows for value in row.values())

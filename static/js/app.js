@@ -47,9 +47,9 @@
     });
   }
 
-  function resolve(input) {
+  function resolve(input, quiet) {
     var text = input.value.split(" · ")[0].trim();
-    if (!text) { showStock(input, null); return Promise.resolve(null); }
+    if (!text) { showStock(input, null); say(input, ""); return Promise.resolve(null); }
     return getJSON(lookupUrl(input, text)).then(function (data) {
       var lower = text.toLowerCase();
       var match = data.results.filter(function (p) {
@@ -57,8 +57,19 @@
       })[0] || null;
       if (match) { input.value = match.sku; }
       showStock(input, match);
+      // An unknown scan is said at once, beside the field, and nothing is submitted.
+      if (!quiet) { say(input, match ? "" : "No product with the SKU or name \u201c" + text + "\u201d."); }
       return match;
-    }).catch(function () { return null; });
+    }).catch(function () { say(input, ""); return null; });
+  }
+
+  /* The picker's own message (aria-live, so a screen reader announces it), right under the field. */
+  function say(input, text) {
+    var message = document.getElementById(input.id + "-picker-message");
+    if (!message) { return; }
+    message.textContent = text;
+    message.hidden = !text;
+    if (text) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
   }
 
   function nextField(input) {
@@ -77,7 +88,16 @@
     list.id = "product-options-" + (++pickerCount);
     input.setAttribute("list", list.id);
     input.after(list);
+    if (!input.id) { input.id = "product-picker-" + pickerCount; }
+    var message = document.createElement("p");
+    message.className = "field-error picker-message";
+    message.id = input.id + "-picker-message";
+    message.setAttribute("aria-live", "polite");
+    message.hidden = true;
+    list.after(message);
+    input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + message.id).trim());
 
+    input.addEventListener("input", function () { say(input, ""); });
     input.addEventListener("input", debounce(function () {
       var text = input.value.trim();
       if (text.length < 1) { list.innerHTML = ""; return; }
@@ -104,14 +124,34 @@
         if (product) {
           var next = nextField(input);
           if (next) { next.focus(); if (next.select) { next.select(); } }
+        } else if (input.value.trim()) {
+          input.select();  // the next scan replaces the unknown code
         }
       });
     });
-    if (input.value) { resolve(input); }
+    if (input.value) { resolve(input, true); }  // a re-shown form already says what was wrong
   }
 
   function setupPickers(root) {
     root.querySelectorAll("input[data-product-picker]").forEach(setupPicker);
+  }
+
+  /* --- Movement form: the direction, loud, in the heading and the form's colour --- */
+  function setupDirection() {
+    var form = document.querySelector("form.entry-form");
+    var type = form && form.querySelector("select[name=change_type]");
+    var heading = document.querySelector("[data-direction-heading]");
+    if (!type || !heading) { return; }
+    function sync() {
+      var direction = type.value === "OUT" ? "OUT" : "IN";
+      heading.textContent = "Stock " + direction;
+      [heading, form].forEach(function (element) {
+        element.classList.toggle("direction-in", direction === "IN");
+        element.classList.toggle("direction-out", direction === "OUT");
+      });
+    }
+    type.addEventListener("change", sync);
+    sync();
   }
 
   /* --- Movement form: a supplier only on IN --- */
@@ -186,7 +226,27 @@
       total.value = lines.length;
     }
 
+    function addLine() {
+      var html = template.innerHTML.replace(/__number__/g, "");
+      var holder = document.createElement("div");
+      holder.innerHTML = html.trim();
+      var line = holder.firstElementChild;
+      container.appendChild(line);
+      renumber();
+      wire(line);
+      line.querySelector("input[data-product-picker]").focus();
+    }
+
     function wire(line) {
+      // A scanner ends the quantity with Enter too: that adds a line (or goes to the next one), never places
+      // the order; only the button does.
+      line.querySelector('input[name$="-quantity"]').addEventListener("keydown", function (event) {
+        if (event.key !== "Enter") { return; }
+        event.preventDefault();
+        var lines = Array.prototype.slice.call(container.querySelectorAll("[data-line]"));
+        var next = lines[lines.indexOf(line) + 1];
+        if (next) { next.querySelector("input[data-product-picker]").focus(); } else { addLine(); }
+      });
       line.querySelector(".remove-line").addEventListener("click", function () {
         if (container.querySelectorAll("[data-line]").length > 1) {
           line.remove();
@@ -200,16 +260,7 @@
     }
 
     container.querySelectorAll("[data-line]").forEach(wire);
-    addButton.addEventListener("click", function () {
-      var html = template.innerHTML.replace(/__number__/g, "");
-      var holder = document.createElement("div");
-      holder.innerHTML = html.trim();
-      var line = holder.firstElementChild;
-      container.appendChild(line);
-      renumber();
-      wire(line);
-      line.querySelector("input[data-product-picker]").focus();
-    });
+    addButton.addEventListener("click", addLine);
     renumber();
   }
 
@@ -241,6 +292,7 @@
     setupOrderLines();
     setupPickers(document);
     setupSupplierToggle();
+    setupDirection();
     setupEntryFocus();
     setupSubmitOnce();
     setupConfirm(document);

@@ -52,7 +52,7 @@ def test_record_in_redirects_with_message_and_new_stock(staff_web, staff_user, p
         {"product": "abc-1", "change_type": "IN", "quantity": "7", "supplier": supplier.pk, "note": "delivery"},
         follow=True,
     )
-    assert response.redirect_chain == [(NEW, 302)]
+    assert response.redirect_chain == [(f"{NEW}?type=IN&supplier={supplier.pk}", 302)]
     text = response.content.decode()
     assert "Recorded IN 7 × Widget" in text
     assert "12 on hand, 12 available" in text
@@ -142,7 +142,7 @@ def test_double_submit_records_once(staff_web):
 def test_post_without_token_records_nothing(staff_web):
     product = stocked(0, sku="NT-1")
     response = staff_web.post(NEW, {"product": "NT-1", "change_type": "IN", "quantity": "3"})
-    assert response.status_code == 302
+    assert response.status_code == 400  # re-shown as typed, with a fresh token and a warning
     assert not StockMovement.objects.filter(product=product).exists()
 
 
@@ -259,3 +259,23 @@ def test_csv_escapes_formulas(staff_web, staff_user):
     services.record_movement(product=stocked(0, sku="F-1"), change_type="IN", quantity=1, user=staff_user, note="=1+1")
     body = b"".join(staff_web.get(HISTORY, {"format": "csv"}).streaming_content).decode()
     assert "'=1+1" in body
+
+
+def test_history_csv_escapes_every_text_column(staff_web, staff_user):
+    from stock import services
+
+    names = ['=HYPERLINK("http://evil.example","x")', "+1", "-2", "@x", "\tx"]
+    for index, name in enumerate(names):
+        services.record_movement(
+            product=stocked(0, sku=f"@F-{index}", name=name),
+            change_type="IN",
+            quantity=3,
+            user=staff_user,
+            supplier=SupplierFactory(name=f"=S{index}"),
+            note=f"-note {index}",
+        )
+    body = b"".join(staff_web.get(HISTORY, {"format": "csv"}).streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert sorted(row["name"] for row in rows) == sorted("'" + name for name in names)
+    assert all(row["sku"].startswith("'@F-") and row["supplier"].startswith("'=S") for row in rows)
+    assert all(row["note"].startswith("'-note") and row["quantity"] == "3" for row in rows)
