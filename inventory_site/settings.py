@@ -118,9 +118,10 @@ else:
 
 RQ_QUEUE_NAMES = ("high", "default", "low")
 RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300} for name in RQ_QUEUE_NAMES}
-# Jobs are short database transactions: a worker that does not fork per job is several times faster.
-# Jobs close stale database connections themselves (inventory_site.jobs).
-RQ = {"WORKER_CLASS": "rq.worker.SimpleWorker"}
+# Jobs are short database transactions: a worker that does not fork per job (rq's SimpleWorker) is several
+# times faster; jobs close stale database connections themselves (inventory_site.jobs). Ours also waits out
+# a Redis outage of any length instead of exiting (inventory_site.worker), so the plain rqworker command does.
+RQ = {"WORKER_CLASS": "inventory_site.worker.ResilientWorker"}
 JOBS_IN_PROCESS = not REDIS_URL
 ORDER_REQUEUE_AFTER_SECONDS = env.int("ORDER_REQUEUE_AFTER_SECONDS", default=30)
 
