@@ -1,5 +1,6 @@
 """Settings for the inventory service, read from the environment (see .env.example)."""
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -82,6 +83,21 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# No web request waits for ever on PostgreSQL: every connection of a web process (gunicorn, runserver, the
+# test client) gives up waiting for a lock after DB_LOCK_TIMEOUT_MS and on a statement after
+# DB_STATEMENT_TIMEOUT_MS, which answers 503 with Retry-After. A manage.py command (the worker, the
+# scheduler, migrate, seed_demo, reconcile_stock, ...) serves no waiting user: it gets the DB_JOB_* limits.
+DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", default=2000)
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=30000)
+DB_JOB_LOCK_TIMEOUT_MS = env.int("DB_JOB_LOCK_TIMEOUT_MS", default=30000)
+DB_JOB_STATEMENT_TIMEOUT_MS = env.int("DB_JOB_STATEMENT_TIMEOUT_MS", default=600000)
+MANAGE_COMMAND = sys.argv[1] if Path(sys.argv[0]).name == "manage.py" and len(sys.argv) > 1 else ""
+WEB_PROCESS = MANAGE_COMMAND in ("", "runserver")
+_lock_ms, _statement_ms = (
+    (DB_LOCK_TIMEOUT_MS, DB_STATEMENT_TIMEOUT_MS)
+    if WEB_PROCESS
+    else (DB_JOB_LOCK_TIMEOUT_MS, DB_JOB_STATEMENT_TIMEOUT_MS)
+)
 DATABASE_URL = env.str("DATABASE_URL", default="")
 DATABASES = {"default": env.db_url_config(DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -91,6 +107,7 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c lock_timeout={_lock_ms} -c statement_timeout={_statement_ms}"
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
