@@ -223,3 +223,21 @@ def test_a_held_table_lock_gives_503s_within_the_lock_timeout_and_healthz_still_
     status, _, body, seconds = _call(f"{server}/api/v1/stock/movements", "POST", movement, bearer)
     assert status == 201 and seconds < LOCK_SECONDS, body
     assert json.loads(body)["stock"]["on_hand"] == 9  # no 503 wrote anything
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_web_processes_get_the_short_limits_and_manage_py_commands_the_long_ones():
+    with connection.cursor() as cursor:  # this process serves the test client: a web process
+        cursor.execute("SELECT current_setting('lock_timeout'), current_setting('statement_timeout')")
+        assert cursor.fetchone() == ("2s", "30s")
+    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "inventory_site.test_settings"}
+    show = (
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute(\"SELECT current_setting('lock_timeout') || ' ' || current_setting('statement_timeout')\"); "
+        "print(c.fetchone()[0])"
+    )
+    shell = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", show], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert shell.stdout.strip().splitlines()[-1] == "30s 10min", shell.stderr  # the worker and the scheduler are manage.py too
