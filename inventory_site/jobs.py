@@ -78,6 +78,22 @@ def _enqueue_once(rq_queue, func, args, job_id: str) -> bool:
     return True
 
 
+def requeue(func, jobs, *, what: str) -> int:
+    """Enqueue ``func(arg)`` for each ``(arg, queue, job_id)`` whose job is not already waiting: the recovery
+    of work lost with Redis. Returns how many were enqueued; after three failures (Redis down) it stops and
+    leaves the rest for the next run."""
+    count = failures = 0
+    for arg, queue, job_id in jobs:
+        try:
+            count += enqueue_now(func, arg, queue=queue, job_id=job_id)
+        except Exception:  # noqa: BLE001 - Redis down or a failing in-process job: the next run retries
+            log.exception("could not re-enqueue %s %s", what, arg)
+            failures += 1
+            if failures >= 3:
+                break
+    return count
+
+
 def enqueue_on_commit(func, *args, queue: str = "default", job_id: str | None = None) -> None:
     """Run ``func(*args)`` once the current transaction commits (with ``job_id``: see ``enqueue_now``).
 

@@ -14,7 +14,7 @@ from accounts.models import User
 from audit.services import record_event
 from catalog.models import Product
 from inventory_site.exceptions import Invalid, NotFound, PermissionDenied
-from inventory_site.jobs import enqueue_now, enqueue_on_commit
+from inventory_site.jobs import enqueue_on_commit, requeue
 from orders.exceptions import InvalidTransition
 from orders.models import QUEUE_FOR_PRIORITY, Order, OrderItem, OrderStatusChange, Priority, Status
 from stock import services as stock_services
@@ -295,17 +295,6 @@ def requeue_pending_orders(*, older_than: timedelta | None = None) -> int:
         older_than = timedelta(seconds=settings.ORDER_REQUEUE_AFTER_SECONDS)
     cutoff = timezone.now() - older_than
     stale = Order.objects.filter(status=Status.PENDING, created_at__lt=cutoff).order_by("created_at", "id")
-    job = _process_order_job()
-    count = failures = 0
-    for order_id, priority in list(stale.values_list("id", "priority")[:REQUEUE_BATCH]):
-        try:
-            queue = QUEUE_FOR_PRIORITY[priority]
-            enqueued = enqueue_now(job, order_id, queue=queue, job_id=process_order_job_id(order_id))
-        except Exception:  # noqa: BLE001 - Redis down or a failing in-process job: the next run retries
-            log.exception("could not re-enqueue order %s", order_id)
-            failures += 1
-            if failures >= 3:
-                break
-        else:
-            count += enqueued
-    return count
+    stale = list(stale.values_list("id", "priority")[:REQUEUE_BATCH])
+    jobs = [(order_id, QUEUE_FOR_PRIORITY[priority], process_order_job_id(order_id)) for order_id, priority in stale]
+    return requeue(_process_order_job(), jobs, what="order")

@@ -240,4 +240,5 @@ def test_web_processes_get_the_short_limits_and_manage_py_commands_the_long_ones
     shell = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", show], cwd=REPO, env=env, capture_output=True, text=True
     )
-    assert shell.stdout.strip().splitlines()[-1] == "30s 10min", shell.stderr  # the worker and the scheduler are manage.py too
+    # the worker and the scheduler are manage.py commands too
+    assert shell.stdout.strip().splitlines()[-1] == "30s 10min", shell.stderr

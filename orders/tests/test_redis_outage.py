@@ -5,6 +5,7 @@ Real processes: a private redis-server on a spare port, `manage.py rqworker high
 worker class from settings) and the `requeue_orders --every 1` scheduler loop, against the test database.
 """
 
+import signal
 import subprocess
 import sys
 import threading
@@ -138,6 +139,38 @@ def test_many_scheduler_ticks_with_no_worker_keep_one_queued_job_per_order(priva
     assert services.requeue_pending_orders(older_than=timedelta(0)) == 0
     waiting = _waiting_job_ids(private_redis.url)
     assert len(waiting) == len(order_ids) == len(set(waiting))
+
+
+def test_a_low_stock_alert_committed_while_redis_is_down_is_emailed_once_after_a_scheduler_tick(
+    private_redis, admin_user, settings
+):
+    """The measured failure: 7 of 37 alerts were never sent (``Error calling enqueue_on_commit``)."""
+    from django.core import mail
+    from django.core.management import call_command
+
+    from stock.models import LowStockAlert
+
+    settings.STOCK_ALERT_EMAILS = ["buyer@example.com"]
+    product = stocked_product(20, min_quantity=5)
+    private_redis.stop()
+    body = {"product_id": product.pk, "change_type": "OUT", "quantity": 16}
+    moved = _client(admin_user).post("/api/v1/stock/movements", body, format="json")
+    assert moved.status_code == 201, moved.content  # committed; its email job could not be enqueued
+    assert LowStockAlert.objects.filter(product=product, sent_at__isnull=True).count() == 1
+
+    private_redis.start()  # back, empty: nothing of the alert is in Redis
+    worker = django_rq.get_worker(*QUEUES)  # the settings' worker class, in this process (its mail outbox)
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for _ in range(3):  # scheduler ticks, each followed by a worker run
+            call_command("requeue_orders", "--older-than", "0", stdout=open("/dev/null", "w"))  # noqa: SIM115
+            worker.work(burst=True)
+    finally:
+        for signum, handler in handlers.items():  # the worker installed its own
+            signal.signal(signum, handler)
+    assert len(mail.outbox) == 1, [message.subject for message in mail.outbox]
+    assert product.sku in mail.outbox[0].subject and mail.outbox[0].to == ["buyer@example.com"]
+    assert LowStockAlert.objects.get(product=product).sent_at is not None
 
 
 def test_a_worker_started_while_redis_is_down_waits_for_it(private_redis, tmp_path):
