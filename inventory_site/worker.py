@@ -117,12 +117,13 @@ class ResilientWorker(SimpleWorker):
             self._register_again()
 
     def _is_registered(self) -> bool:
+        """Listed and alive in Redis under our name, written by this very process (not a namesake)."""
         with self.connection.pipeline() as pipeline:
             pipeline.sismember(self.redis_workers_keys, self.key)
-            pipeline.hexists(self.key, "birth")
-            pipeline.hexists(self.key, "death")
-            listed, born, dead = pipeline.execute()
-        return bool(listed and born and not dead)
+            pipeline.hmget(self.key, ["birth", "death", "pid", "hostname"])
+            listed, (born, dead, pid, hostname) = pipeline.execute()
+        ours = pid == str(self.pid).encode() and hostname == str(self.hostname).encode()
+        return bool(listed and born and not dead and ours)
 
     def _register_again(self) -> None:
         """rq's registration without its "a live worker has this name" check: that live worker is us."""

@@ -173,6 +173,37 @@ def test_a_low_stock_alert_committed_while_redis_is_down_is_emailed_once_after_a
     assert LowStockAlert.objects.get(product=product).sent_at is not None
 
 
+def test_a_job_cut_off_by_a_redis_error_is_recorded_failed_and_the_worker_carries_on(private_redis, monkeypatch):
+    """Redis kept its data (a blip): the interrupted job shows as failed, not as running for ever."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from rq.job import Job
+
+    user, product = UserFactory(role="staff"), stocked_product(10)
+    client = _client(user)
+    first, second = _post_order(client, product), _post_order(client, product)
+    real_heartbeat, blips = Job.heartbeat, []
+
+    def heartbeat(job, *args, pipeline=None, **kwargs):
+        if pipeline is None and job.id == f"process_order-{first}":  # the first job's "I have finished"
+            blips.append(job.id)
+            raise RedisConnectionError("Connection reset by peer")
+        return real_heartbeat(job, *args, pipeline=pipeline, **kwargs)
+
+    monkeypatch.setattr(Job, "heartbeat", heartbeat)
+    worker = django_rq.get_worker(*QUEUES)
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        assert worker.work(burst=True)  # rq's SimpleWorker would quit here, leaving the second order pending
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    assert set(blips) == {f"process_order-{first}"}
+    _assert_each_processed_once([first, second])  # the first one's work had committed
+    queue = django_rq.get_queue("default")
+    assert queue.failed_job_registry.get_job_ids() == [f"process_order-{first}"]
+    assert queue.started_job_registry.count == 0
+
+
 def test_a_worker_started_while_redis_is_down_waits_for_it(private_redis, tmp_path):
     user, product = UserFactory(role="staff"), stocked_product(10)
     private_redis.stop()
