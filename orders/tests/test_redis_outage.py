@@ -115,6 +115,22 @@ class RowLock:
             self.thread.join(30)
 
 
+def _worker_in_this_process():
+    """The settings' worker class, run inside the test process, without its pub/sub listener thread."""
+    worker = django_rq.get_worker(*QUEUES)
+    worker.subscribe = lambda: None
+    return worker
+
+
+def _work_burst(worker) -> bool:
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return worker.work(burst=True)
+    finally:
+        for signum, handler in handlers.items():  # the worker installed its own
+            signal.signal(signum, handler)
+
+
 def _assert_each_processed_once(order_ids):
     for order in Order.objects.filter(pk__in=order_ids):
         assert order.status == Status.CONFIRMED, order
@@ -159,15 +175,10 @@ def test_a_low_stock_alert_committed_while_redis_is_down_is_emailed_once_after_a
     assert LowStockAlert.objects.filter(product=product, sent_at__isnull=True).count() == 1
 
     private_redis.start()  # back, empty: nothing of the alert is in Redis
-    worker = django_rq.get_worker(*QUEUES)  # the settings' worker class, in this process (its mail outbox)
-    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        for _ in range(3):  # scheduler ticks, each followed by a worker run
-            call_command("requeue_orders", "--older-than", "0", stdout=open("/dev/null", "w"))  # noqa: SIM115
-            worker.work(burst=True)
-    finally:
-        for signum, handler in handlers.items():  # the worker installed its own
-            signal.signal(signum, handler)
+    worker = _worker_in_this_process()  # so that its emails land in this process's outbox
+    for _ in range(3):  # scheduler ticks, each followed by a worker run
+        call_command("requeue_orders", "--older-than", "0", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        _work_burst(worker)
     assert len(mail.outbox) == 1, [message.subject for message in mail.outbox]
     assert product.sku in mail.outbox[0].subject and mail.outbox[0].to == ["buyer@example.com"]
     assert LowStockAlert.objects.get(product=product).sent_at is not None
@@ -190,13 +201,7 @@ def test_a_job_cut_off_by_a_redis_error_is_recorded_failed_and_the_worker_carrie
         return real_heartbeat(job, *args, pipeline=pipeline, **kwargs)
 
     monkeypatch.setattr(Job, "heartbeat", heartbeat)
-    worker = django_rq.get_worker(*QUEUES)
-    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        assert worker.work(burst=True)  # rq's SimpleWorker would quit here, leaving the second order pending
-    finally:
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
+    assert _work_burst(_worker_in_this_process())  # rq's SimpleWorker quits here, leaving the second order
     assert set(blips) == {f"process_order-{first}"}
     _assert_each_processed_once([first, second])  # the first one's work had committed
     queue = django_rq.get_queue("default")
