@@ -41,22 +41,68 @@ def _queue(name: str, url: str):
     )
 
 
-def enqueue_now(func, *args, queue: str = "default"):
-    """Enqueue immediately (callers outside a transaction, e.g. the re-enqueue loop)."""
+# A job id waits at most once on its queue. rq pushes an existing id onto the list again on every enqueue,
+# and the scheduler re-enqueues on every tick: without this, one order had a hundred copies after an outage.
+# Atomically: if the id already waits on the queue, do nothing; else drop its stale hash (finished, failed,
+# or abandoned by a worker that lost Redis) so that rq's unique enqueue (check, save, push; also atomic) takes it.
+_CLEAR_UNLESS_WAITING = """
+if redis.call('LPOS', KEYS[2], ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+"""
+
+
+def enqueue_now(func, *args, queue: str = "default", job_id: str | None = None) -> bool:
+    """Enqueue immediately (callers outside a transaction, e.g. the re-enqueue loop). Returns whether a job
+    was enqueued (or run in-process): with ``job_id``, not when that id is already waiting on the queue."""
     if settings.JOBS_IN_PROCESS:
-        return func(*args)
-    return _queue(queue, settings.RQ_QUEUES[queue]["URL"]).enqueue(func, *args)
+        func(*args)
+        return True
+    rq_queue = _queue(queue, settings.RQ_QUEUES[queue]["URL"])
+    if job_id is None:
+        rq_queue.enqueue(func, *args)
+        return True
+    return _enqueue_once(rq_queue, func, args, job_id)
 
 
-def enqueue_on_commit(func, *args, queue: str = "default") -> None:
-    """Run ``func(*args)`` once the current transaction commits.
+def _enqueue_once(rq_queue, func, args, job_id: str) -> bool:
+    from rq.exceptions import DuplicateJobError
+
+    clear = rq_queue.connection.register_script(_CLEAR_UNLESS_WAITING)
+    if not clear(keys=[rq_queue.job_class.key_for(job_id), rq_queue.key], args=[job_id]):
+        return False
+    try:
+        rq_queue.enqueue(func, *args, job_id=job_id, unique=True)
+    except DuplicateJobError:  # another process enqueued it between the two steps
+        return False
+    return True
+
+
+def requeue(func, jobs, *, what: str) -> int:
+    """Enqueue ``func(arg)`` for each ``(arg, queue, job_id)`` whose job is not already waiting: the recovery
+    of work lost with Redis. Returns how many were enqueued; after three failures (Redis down) it stops and
+    leaves the rest for the next run."""
+    count = failures = 0
+    for arg, queue, job_id in jobs:
+        try:
+            count += enqueue_now(func, arg, queue=queue, job_id=job_id)
+        except Exception:  # noqa: BLE001 - Redis down or a failing in-process job: the next run retries
+            log.exception("could not re-enqueue %s %s", what, arg)
+            failures += 1
+            if failures >= 3:
+                break
+    return count
+
+
+def enqueue_on_commit(func, *args, queue: str = "default", job_id: str | None = None) -> None:
+    """Run ``func(*args)`` once the current transaction commits (with ``job_id``: see ``enqueue_now``).
 
     ``robust=True``: a Redis outage at that moment is logged, never turned into an error for a request
     whose data is already committed; periodic recovery picks the work up again.
     """
 
     def enqueue():
-        enqueue_now(func, *args, queue=queue)
+        enqueue_now(func, *args, queue=queue, job_id=job_id)
 
     # Django logs a failing robust hook by its __qualname__ (a functools.partial has none and would raise).
     enqueue.__qualname__ = f"enqueue_on_commit({getattr(func, '__qualname__', func)})"

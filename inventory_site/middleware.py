@@ -1,15 +1,10 @@
-import logging
-
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
 
-from inventory_site.api.errors import problem_json_response
-
-log = logging.getLogger(__name__)
+from inventory_site.errors import database_unavailable_response
 
 
 class DatabaseUnavailableMiddleware:
-    """An unreachable database is a clean 503, never a 500 with a traceback."""
+    """An unreachable or timed-out database is a clean 503 with Retry-After, never a 500 with a traceback."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,7 +15,4 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
-        log.error("database unavailable: %s", exception)
-        if request.path.startswith("/api/"):
-            return problem_json_response(503, "service_unavailable", "The database is unreachable; try again shortly.")
-        return HttpResponse("Service unavailable: the database is unreachable.", status=503, content_type="text/plain")
+        return database_unavailable_response(request, exception)

@@ -1,6 +1,7 @@
 """Settings for the inventory service, read from the environment (see .env.example)."""
 
 import logging
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -89,6 +90,21 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# No web request waits for ever on PostgreSQL: every connection of a web process (gunicorn, runserver, the
+# test client) gives up waiting for a lock after DB_LOCK_TIMEOUT_MS and on a statement after
+# DB_STATEMENT_TIMEOUT_MS, which answers 503 with Retry-After. A manage.py command (the worker, the
+# scheduler, migrate, seed_demo, reconcile_stock, ...) serves no waiting user: it gets the DB_JOB_* limits.
+DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", default=2000)
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=30000)
+DB_JOB_LOCK_TIMEOUT_MS = env.int("DB_JOB_LOCK_TIMEOUT_MS", default=30000)
+DB_JOB_STATEMENT_TIMEOUT_MS = env.int("DB_JOB_STATEMENT_TIMEOUT_MS", default=600000)
+MANAGE_COMMAND = sys.argv[1] if Path(sys.argv[0]).name == "manage.py" and len(sys.argv) > 1 else ""
+WEB_PROCESS = MANAGE_COMMAND in ("", "runserver")
+_lock_ms, _statement_ms = (
+    (DB_LOCK_TIMEOUT_MS, DB_STATEMENT_TIMEOUT_MS)
+    if WEB_PROCESS
+    else (DB_JOB_LOCK_TIMEOUT_MS, DB_JOB_STATEMENT_TIMEOUT_MS)
+)
 DATABASE_URL = env.str("DATABASE_URL", default="")
 DATABASES = {"default": env.db_url_config(DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -98,6 +114,7 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c lock_timeout={_lock_ms} -c statement_timeout={_statement_ms}"
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -125,9 +142,10 @@ else:
 
 RQ_QUEUE_NAMES = ("high", "default", "low")
 RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300} for name in RQ_QUEUE_NAMES}
-# Jobs are short database transactions: a worker that does not fork per job is several times faster.
-# Jobs close stale database connections themselves (inventory_site.jobs).
-RQ = {"WORKER_CLASS": "rq.worker.SimpleWorker"}
+# Jobs are short database transactions: a worker that does not fork per job (rq's SimpleWorker) is several
+# times faster; jobs close stale database connections themselves (inventory_site.jobs). Ours also waits out
+# a Redis outage of any length instead of exiting (inventory_site.worker), so the plain rqworker command does.
+RQ = {"WORKER_CLASS": "inventory_site.worker.ResilientWorker"}
 JOBS_IN_PROCESS = not REDIS_URL
 ORDER_REQUEUE_AFTER_SECONDS = env.int("ORDER_REQUEUE_AFTER_SECONDS", default=30)
 

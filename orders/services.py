@@ -15,7 +15,7 @@ from audit.services import record_event
 from catalog.models import Product
 from inventory_site import limits
 from inventory_site.exceptions import Invalid, NotFound, PermissionDenied
-from inventory_site.jobs import enqueue_now, enqueue_on_commit
+from inventory_site.jobs import enqueue_on_commit, requeue
 from orders.exceptions import InvalidTransition
 from orders.models import QUEUE_FOR_PRIORITY, Order, OrderItem, OrderStatusChange, Priority, Status
 from stock import services as stock_services
@@ -166,7 +166,9 @@ def place_order(
                 "items": [{"product_id": p.pk, "quantity": q} for p, q in lines],
             },
         )
-        enqueue_on_commit(_process_order_job(), order.pk, queue=QUEUE_FOR_PRIORITY[priority])
+        enqueue_on_commit(
+            _process_order_job(), order.pk, queue=QUEUE_FOR_PRIORITY[priority], job_id=process_order_job_id(order.pk)
+        )
     # The order as placed (the job may already have run in-process at the commit), with no query.
     _set_prefetched(order, "items", order_items)
     _set_prefetched(order, "history", [change])
@@ -187,6 +189,11 @@ def _process_order_job():
     from orders.jobs import process_order
 
     return process_order
+
+
+def process_order_job_id(order_id: int) -> str:
+    """One job id per order: the queue holds at most one waiting ``process_order`` job for it."""
+    return f"process_order-{order_id}"
 
 
 # --- the job's work -------------------------------------------------------------------------------------------
@@ -295,24 +302,16 @@ def cancel_order(*, order: Order, user: User) -> Order:
 def requeue_pending_orders(*, older_than: timedelta | None = None) -> int:
     """Enqueue ``process_order`` again for every order ``pending`` longer than ``older_than``.
 
-    Redis keeps nothing on disk here and may be down when an order commits: this is how such work is
-    recovered. A duplicate job is harmless (``process_order`` does nothing once the order left ``pending``).
+    Redis keeps nothing on disk here and may be down when an order commits, or a worker may lose its job
+    mid-way: this is how such work is recovered. An order whose job still waits on its queue is skipped (one
+    job id per order), so the queues hold at most one job per order however many ticks an outage lasts; a
+    job that runs twice anyway is harmless (``process_order`` does nothing once the order left ``pending``).
     Returns how many were enqueued; an enqueue that fails is left for the next run.
     """
     if older_than is None:
         older_than = timedelta(seconds=settings.ORDER_REQUEUE_AFTER_SECONDS)
     cutoff = timezone.now() - older_than
     stale = Order.objects.filter(status=Status.PENDING, created_at__lt=cutoff).order_by("created_at", "id")
-    job = _process_order_job()
-    count = failures = 0
-    for order_id, priority in list(stale.values_list("id", "priority")[:REQUEUE_BATCH]):
-        try:
-            enqueue_now(job, order_id, queue=QUEUE_FOR_PRIORITY[priority])
-        except Exception:  # noqa: BLE001 - Redis down or a failing in-process job: the next run retries
-            log.exception("could not re-enqueue order %s", order_id)
-            failures += 1
-            if failures >= 3:
-                break
-        else:
-            count += 1
-    return count
+    stale = list(stale.values_list("id", "priority")[:REQUEUE_BATCH])
+    jobs = [(order_id, QUEUE_FOR_PRIORITY[priority], process_order_job_id(order_id)) for order_id, priority in stale]
+    return requeue(_process_order_job(), jobs, what="order")

@@ -6,7 +6,7 @@ Movements are written only through stock.services (API, HTML form, orders); the 
 from django.contrib import admin
 
 from inventory_site.admin import ReadOnlyAdmin
-from stock.models import Reservation, StockLevel, StockMovement
+from stock.models import LowStockAlert, Reservation, StockLevel, StockMovement
 
 
 @admin.register(StockMovement)
@@ -42,3 +42,13 @@ class ReservationAdmin(ReadOnlyAdmin):
     list_filter = ("state",)
     list_select_related = ("product",)
     search_fields = ("reference", "product__sku")
+
+
+@admin.register(LowStockAlert)
+class LowStockAlertAdmin(ReadOnlyAdmin):
+    """Emails still unsent here after an outage are sent by the scheduler (``requeue_orders``)."""
+
+    list_display = ("created_at", "product", "available", "min_quantity", "sent_at")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter), "created_at")
+    list_select_related = ("product",)
+    search_fields = ("product__sku", "product__name")

@@ -135,3 +135,25 @@ class Reservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.quantity} x {self.product_id} ({self.state})"
+
+
+class LowStockAlert(models.Model):
+    """A low-stock email to send, written in the same transaction as the crossing; ``sent_at`` once sent.
+
+    The row, not the queued job, is what counts: a job lost with Redis is enqueued again by the scheduler
+    (``requeue_orders``) while ``sent_at`` is empty, and the job sends each alert once.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="low_stock_alerts")
+    available = models.BigIntegerField()
+    min_quantity = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="low_stock_alert_unsent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.available} available, reorder point {self.min_quantity}"

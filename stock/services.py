@@ -1,5 +1,7 @@
 """Every write to stock: one transaction, level rows locked in ascending product id, figures via F()."""
 
+from datetime import timedelta
+
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -9,11 +11,12 @@ from audit.services import record_event
 from catalog.models import Product, Supplier
 from inventory_site.cache import bump_stock_version
 from inventory_site.exceptions import Invalid
-from inventory_site.jobs import enqueue_on_commit
+from inventory_site.jobs import enqueue_on_commit, requeue
 from stock.exceptions import InsufficientStock, ShortLines
 from stock.models import (
     DEFAULT_REASON,
     ChangeType,
+    LowStockAlert,
     Reason,
     Reservation,
     ReservationState,
@@ -67,7 +70,7 @@ def _on_stock_changed() -> None:
 
 
 def _note_low_stock(product: Product, level: StockLevel, available_before: int, actor) -> None:
-    """A ``stock.low`` event when ``available`` crosses down to ``min_quantity`` or below."""
+    """A ``stock.low`` event and an alert to email when ``available`` crosses down to ``min_quantity`` or below."""
     if available_before > product.min_quantity >= level.available:
         record_event(
             action="stock.low",
@@ -75,9 +78,13 @@ def _note_low_stock(product: Product, level: StockLevel, available_before: int, 
             obj=product,
             changes={"available": level.available, "min_quantity": product.min_quantity},
         )
-        from stock.jobs import send_low_stock_alert
+        # The alert row, not the job, is what must not be lost: a job lost with Redis is enqueued again.
+        alert = LowStockAlert.objects.create(
+            product=product, available=level.available, min_quantity=product.min_quantity
+        )
+        from stock.jobs import low_stock_alert_job_id, send_low_stock_alert
 
-        enqueue_on_commit(send_low_stock_alert, product.pk, queue="low")
+        enqueue_on_commit(send_low_stock_alert, alert.pk, queue="low", job_id=low_stock_alert_job_id(alert.pk))
 
 
 def _apply(level: StockLevel, *, product, change_type, quantity, user, supplier, reason, note, reference):
@@ -348,3 +355,20 @@ def consume(*, reference: str, user: User | None, movement_reference: str, note:
         if reservations:
             _on_stock_changed()
     return movements
+
+
+# --- recovery -------------------------------------------------------------------------------------------------
+
+ALERT_REQUEUE_BATCH = 1000
+
+
+def requeue_low_stock_alerts(*, older_than: timedelta) -> int:
+    """Enqueue the email job again for every low-stock alert unsent for longer than ``older_than``: a job
+    lost with Redis (down at commit time, or restarted empty) is rebuilt from the alert row. An alert whose
+    job still waits is skipped; a job that runs twice sends nothing the second time. Returns how many."""
+    from stock.jobs import low_stock_alert_job_id, send_low_stock_alert
+
+    unsent = LowStockAlert.objects.filter(sent_at__isnull=True, created_at__lt=timezone.now() - older_than)
+    ids = list(unsent.order_by("id").values_list("id", flat=True)[:ALERT_REQUEUE_BATCH])
+    jobs = [(alert_id, "low", low_stock_alert_job_id(alert_id)) for alert_id in ids]
+    return requeue(send_low_stock_alert, jobs, what="low-stock alert")

@@ -29,7 +29,7 @@ DESCRIPTIONS = {
     409: "Conflict with the current state",
     415: "Unsupported media type",
     429: "Locked out or throttled",
-    503: "Database unreachable",
+    503: "Database unreachable, or a lock or statement timeout; with Retry-After",
 }
 
 

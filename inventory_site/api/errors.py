@@ -59,6 +59,29 @@ def problem_json_response(status: int, code: str, detail: str, *, headers=None, 
     return response
 
 
+# SQLSTATEs of a database that is there but busy: lock_timeout (lock_not_available), statement_timeout
+# (query_canceled). Django raises both as OperationalError, like a database that cannot be reached.
+_BUSY_SQLSTATES = {"55P03", "57014"}
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(exc: Exception) -> dict:
+    """The one answer to a database that is unreachable or timed out: a 503 ``service_unavailable`` with
+    ``Retry-After`` (keyword arguments for ``problem_response`` / ``problem_json_response``), never a 500."""
+    if getattr(exc.__cause__, "sqlstate", None) in _BUSY_SQLSTATES:
+        log.warning("database busy: %s", exc)
+        detail = "The database is busy (a lock or statement timeout); try again shortly."
+    else:
+        log.error("database unavailable: %s", exc)
+        detail = "The database is unreachable; try again shortly."
+    return {
+        "status": 503,
+        "code": "service_unavailable",
+        "detail": detail,
+        "headers": {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    }
+
+
 def _as_error_lists(detail) -> dict:
     if isinstance(detail, dict):
         return {key: value if isinstance(value, list) else [value] for key, value in _stringify(detail).items()}
@@ -97,8 +120,7 @@ def problem_exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied()
     elif isinstance(exc, (OperationalError, InterfaceError)):
-        log.error("database unavailable: %s", exc)
-        return problem_response(503, "service_unavailable", "The database is unreachable; try again shortly.")
+        return problem_response(**database_unavailable(exc))
     if isinstance(exc, drf.ValidationError):
         errors = _as_error_lists(exc.detail)
         return problem_response(400, "invalid", _first_message(errors), errors=errors)

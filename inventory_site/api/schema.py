@@ -25,7 +25,7 @@ class AutoSchema(openapi.AutoSchema):
         from inventory_site.api.docs import DESCRIPTIONS, ProblemSerializer
 
         responses = super()._get_response_bodies(direction)
-        extra = [503]  # the database is unreachable
+        extra = [503]  # the database is unreachable or timed out
         if self.get_auth():
             extra.append(401)
         if self.get_operation_id().endswith("_list") and getattr(self.view, "paginator", None) is not None:

@@ -1,4 +1,4 @@
-"""Re-enqueue orders stuck in ``pending``: once, or every N seconds as the scheduler process."""
+"""Re-enqueue orders stuck in ``pending`` and unsent low-stock alerts: once, or every N seconds as the scheduler."""
 
 import logging
 import signal
@@ -13,14 +13,16 @@ from django.utils import timezone
 
 from inventory_site.models import IDEMPOTENCY_TTL, IdempotencyRecord
 from orders.services import requeue_pending_orders
+from stock.services import requeue_low_stock_alerts
 
 log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
     help = (
-        "Re-enqueue process_order for orders pending longer than ORDER_REQUEUE_AFTER_SECONDS. With --every N, "
-        "loop forever (the scheduler process) and also purge expired idempotency records."
+        "Re-enqueue process_order for orders pending longer than ORDER_REQUEUE_AFTER_SECONDS, and the email job "
+        "of low-stock alerts unsent for as long. With --every N, loop forever (the scheduler process) and also "
+        "purge expired idempotency records."
     )
 
     def add_arguments(self, parser):
@@ -35,12 +37,15 @@ class Command(BaseCommand):
         age = timedelta(seconds=settings.ORDER_REQUEUE_AFTER_SECONDS if older_than is None else older_than)
         if not every:
             count = requeue_pending_orders(older_than=age)
-            self.stdout.write(f"Re-enqueued {count} pending order(s).")
+            alerts = requeue_low_stock_alerts(older_than=age)
+            self.stdout.write(f"Re-enqueued {count} pending order(s) and {alerts} unsent low-stock alert(s).")
             return
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
-        self.stdout.write(f"Scheduler: re-enqueueing pending orders every {every}s (older than {age}).")
+        self.stdout.write(
+            f"Scheduler: re-enqueueing pending orders and unsent alerts every {every}s (older than {age})."
+        )
         while not stop.is_set():
             started = time.monotonic()
             self._tick(age)
@@ -50,9 +55,13 @@ class Command(BaseCommand):
         _refresh_connections()
         try:
             count = requeue_pending_orders(older_than=age)
+            alerts = requeue_low_stock_alerts(older_than=age)
             purged, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - IDEMPOTENCY_TTL).delete()
-            if count or purged:
-                self.stdout.write(f"Re-enqueued {count} pending order(s); purged {purged} idempotency record(s).")
+            if count or alerts or purged:
+                self.stdout.write(
+                    f"Re-enqueued {count} pending order(s) and {alerts} unsent low-stock alert(s); "
+                    f"purged {purged} idempotency record(s)."
+                )
         except Exception:  # noqa: BLE001 - the database or Redis may be down for a while: keep the loop alive
             log.exception("requeue_orders tick failed")
         finally:
