@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 from accounts import services, tokens
 from accounts.exceptions import InvalidCredentials
 from accounts.models import User
-from accounts.permissions import IsAdminRole
 from accounts.serializers import (
     RefreshedPairSerializer,
     RefreshRequestSerializer,
@@ -22,6 +21,7 @@ from accounts.serializers import (
 )
 from inventory_site.api.docs import problem_responses, sort_parameters
 from inventory_site.api.idempotency import idempotent
+from inventory_site.api.permissions import IsAdminRole
 from inventory_site.api.sorting import SortMixin
 from inventory_site.api.throttling import AuthRateThrottle
 

@@ -2,11 +2,11 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
 
-from accounts.permissions import IsAdminRole
 from audit import selectors
 from audit.serializers import AuditEventSerializer, LoginAttemptSerializer
 from inventory_site.api.docs import problem_responses
 from inventory_site.api.filters import DateRangeFilterSet, StrictBooleanFilter, TextFilter
+from inventory_site.api.permissions import IsAdminRole
 from inventory_site.email_key import normalise_email
 
 

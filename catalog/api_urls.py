@@ -6,6 +6,4 @@ urlpatterns = [
     api_path(r"categories/(?P<pk>[0-9]+)", api.CategoryDetailApi.as_view(), "category-detail"),
     api_path("suppliers", api.SupplierListApi.as_view(), "supplier-list"),
     api_path(r"suppliers/(?P<pk>[0-9]+)", api.SupplierDetailApi.as_view(), "supplier-detail"),
-    api_path("products", api.ProductListApi.as_view(), "product-list"),
-    api_path(r"products/(?P<pk>[0-9]+)", api.ProductDetailApi.as_view(), "product-detail"),
 ]

@@ -1,8 +1,8 @@
 from django import forms
 from django.urls import reverse_lazy
 
-from catalog.models import Category, Product
-from inventory_site.params import TextField, check_text
+from catalog.models import Product
+from inventory_site.params import check_text
 
 
 class ProductField(forms.Field):
@@ -27,7 +27,7 @@ class ProductField(forms.Field):
                     "autocomplete": "off",
                     "spellcheck": "false",
                     "placeholder": "Scan or type a SKU or name",
-                    "data-product-picker": reverse_lazy("catalog:product-lookup"),
+                    "data-product-picker": reverse_lazy("stock:product-lookup"),
                 }
             ),
         )
@@ -42,7 +42,7 @@ class ProductField(forms.Field):
             return None
         # A suggestion may come back as "SKU · Name": the SKU is what counts.
         sku = text.split(" · ", 1)[0].strip()
-        products = Product.objects.select_related("stock_level", "category")
+        products = Product.objects.select_related("category")
         product = products.filter(sku__iexact=sku).first()
         if product is None:
             named = list(products.filter(name__iexact=text)[:2])
@@ -54,30 +54,3 @@ class ProductField(forms.Field):
         if self.active_only and not product.is_active:
             raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
         return product
-
-
-class ProductFilterForm(forms.Form):
-    search = TextField(label="Search", widget=forms.TextInput(attrs={"type": "search"}))
-    category = forms.ModelChoiceField(
-        label="Category", queryset=Category.objects.all(), required=False, empty_label="All categories"
-    )
-    low_stock = forms.BooleanField(label="Low stock only", required=False)
-    status = forms.ChoiceField(
-        label="Status",
-        required=False,
-        choices=[("active", "Active"), ("inactive", "Inactive"), ("all", "All")],
-    )
-    sort_by = forms.ChoiceField(
-        label="Sort by",
-        required=False,
-        choices=[
-            ("name", "Name"),
-            ("sku", "SKU"),
-            ("available", "Available"),
-            ("unit_price", "Unit price"),
-            ("created_at", "Created"),
-        ],
-    )
-    sort_order = forms.ChoiceField(
-        label="Order", required=False, choices=[("asc", "Ascending"), ("desc", "Descending")]
-    )

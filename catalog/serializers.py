@@ -1,10 +1,11 @@
-"""Input serializers validate shapes only; the services own the rules. Output serializers read annotations."""
+"""Input serializers validate shapes only; the services own the rules. Products as shown (with their stock
+figures) are stock.serializers'."""
 
 from decimal import Decimal
 
 from rest_framework import serializers
 
-from catalog.models import Category, Product, Supplier
+from catalog.models import Category, Supplier
 from inventory_site.api.fields import StrictIntegerField
 
 
@@ -17,15 +18,6 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
-
-
-class StockFiguresSerializer(serializers.Serializer):
-    """Reads an annotated product (``with_stock_figures``) or a ``StockLevel``."""
-
-    on_hand = serializers.IntegerField()
-    reserved = serializers.IntegerField()
-    available = serializers.IntegerField()
-    last_restocked_at = serializers.DateTimeField(allow_null=True)
 
 
 # --- categories ------------------------------------------------------------------------------
@@ -68,32 +60,6 @@ class SupplierInputSerializer(serializers.Serializer):
 
 
 # --- products --------------------------------------------------------------------------------
-
-
-class ProductSerializer(serializers.ModelSerializer):
-    """Expects a product annotated by ``catalog.selectors.with_stock_figures``."""
-
-    category_id = serializers.IntegerField(read_only=True)
-    stock = StockFiguresSerializer(source="*", read_only=True)
-
-    class Meta:
-        model = Product
-        fields = (
-            "id",
-            "sku",
-            "name",
-            "description",
-            "category_id",
-            "unit",
-            "unit_price",
-            "min_quantity",
-            "reorder_quantity",
-            "is_active",
-            "stock",
-            "created_at",
-            "updated_at",
-        )
-        read_only_fields = fields
 
 
 class ProductCreateSerializer(serializers.Serializer):

@@ -17,7 +17,22 @@ class DomainError(Exception):
 
 
 class Invalid(DomainError):
-    """Input that is well-formed but refers to something unusable (unknown id, inactive product...)."""
+    """Bad input: malformed or refers to something unusable (unknown id, inactive product, bad parameter...)."""
+
+    @classmethod
+    def of(cls, errors: dict) -> "Invalid":
+        """An Invalid whose message is the first of ``errors`` (field -> list of messages)."""
+        return cls(first_message(errors), errors=errors)
+
+
+def first_message(errors: dict) -> str:
+    """``"field: message"`` for the first message of ``errors`` (nested lists and dicts are walked)."""
+    for field, messages in errors.items():
+        message = messages[0] if isinstance(messages, list) and messages else messages
+        while isinstance(message, (dict, list)) and message:
+            message = next(iter(message.values())) if isinstance(message, dict) else message[0]
+        return f"{field}: {message}" if field != "non_field_errors" else str(message)
+    return "Invalid input."
 
 
 class NotFound(DomainError):

@@ -15,7 +15,8 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from rest_framework.exceptions import ValidationError
+
+from inventory_site.exceptions import Invalid
 
 FIRST_DAY = date(2, 1, 1)
 LAST_DAY = date(9998, 12, 31)
@@ -73,9 +74,9 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     return day_range(day, day)
 
 
-# --- Query parameters (a DRF ValidationError keyed by the parameter: a 400 problem+json) ------------
-def _invalid(name: str, error: forms.ValidationError) -> ValidationError:
-    return ValidationError({name: list(error.messages)})
+# --- Query parameters (Invalid keyed by the parameter: a 400 problem+json) ------------------------
+def _invalid(name: str, error: forms.ValidationError) -> Invalid:
+    return Invalid.of({name: list(error.messages)})
 
 
 def date_range(params, *, default_days: int | None = None) -> tuple[datetime | None, datetime | None]:
@@ -99,7 +100,7 @@ def date_range(params, *, default_days: int | None = None) -> tuple[datetime | N
             if timezone.localtime(start).date() < FIRST_DAY:
                 raise _invalid("start_date", forms.ValidationError(OUT_OF_RANGE))
     if start is not None and end is not None and end <= start:
-        raise ValidationError({"end_date": ["The end date must not be before the start date."]})
+        raise Invalid.of({"end_date": ["The end date must not be before the start date."]})
     return start, end
 
 

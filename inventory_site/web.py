@@ -1,22 +1,15 @@
-"""The staff web interface: the dashboard and the helpers every HTML view shares.
+"""Helpers every HTML view shares: one-time form tokens, paging and sort links.
 
-Views here read models and call services; they never write a model themselves.
+Nothing here knows a domain app: views of the apps use these.
 """
 
 import uuid
 from enum import StrEnum
 
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, F, IntegerField, Q, Sum, Value
-from django.db.models.functions import Coalesce
-from django.shortcuts import render
-from django.utils import timezone
 
-from catalog.models import Product
-from inventory_site.params import day_range
-from stock.models import ChangeType, StockMovement
+from inventory_site import paging
 
 FORM_TOKENS_KEY = "form_tokens"
 FORM_TOKENS_KEPT = 20  # open forms per session (several tabs); older tokens simply expire
@@ -75,32 +68,12 @@ def spent_form_token_url(request, token: str) -> str | None:
     return url if url is not None else cache.get(f"form-token-spent:{token}")
 
 
-# --- Stock figures on products: one join, zeros for a product without a level row -------------
-def with_stock(products):
-    on_hand = Coalesce(F("stock_level__total_in") - F("stock_level__total_out"), Value(0), output_field=IntegerField())
-    reserved = Coalesce(F("stock_level__reserved"), Value(0), output_field=IntegerField())
-    return products.annotate(on_hand=on_hand, reserved=reserved).annotate(available=F("on_hand") - F("reserved"))
-
-
-def low_stock(products):
-    return with_stock(products).filter(available__lte=F("min_quantity"))
-
-
-def stock_of(product: Product) -> dict:
-    level = getattr(product, "stock_level", None) if product.pk else None
-    if level is None:
-        return {"on_hand": 0, "reserved": 0, "available": 0}
-    return {"on_hand": level.on_hand, "reserved": level.reserved, "available": level.available}
-
-
 # --- Lists ------------------------------------------------------------------------------------
-def paginate(request, queryset, *, default_size: int = 25):
-    try:
-        size = int(request.GET.get("page_size", default_size))
-    except ValueError:
-        size = default_size
+def paginate(request, queryset, *, default_size: int = paging.DEFAULT_PAGE_SIZE):
+    """One page for an HTML list: the API's parameters, read leniently (a bad value shows the first page)."""
+    number, size = paging.page_request(request.GET, lenient=True)
     size = size if size in PAGE_SIZES else default_size
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    return Paginator(queryset, size).get_page(number)
 
 
 def sort_links(request, fields, *, default: str, default_order: str = "desc") -> dict:
@@ -115,46 +88,3 @@ def sort_links(request, fields, *, default: str, default_order: str = "desc") ->
             "arrow": (" ↓" if order == "desc" else " ↑") if active else "",
         }
     return links
-
-
-# --- Dashboard ----------------------------------------------------------------------------------
-@login_required
-def dashboard(request):
-    user = request.user
-    movements = StockMovement.objects.select_related("product", "user", "supplier")
-    context = {"recent_movements": (movements if user.is_admin else movements.filter(user=user))[:10]}
-    if user.is_admin:
-        context.update(_admin_dashboard())
-    else:
-        context["my_open_orders"] = _open_orders().filter(created_by=user)[:10]
-    return render(request, "dashboard.html", context)
-
-
-def _open_orders():
-    from orders.models import Order, Status
-
-    return Order.objects.filter(status__in=[Status.PENDING, Status.CONFIRMED]).select_related("created_by")
-
-
-def _admin_dashboard() -> dict:
-    from orders.models import Status
-
-    today_start, _ = day_range(timezone.localdate(), None)
-    totals = StockMovement.objects.filter(created_at__gte=today_start).aggregate(
-        total_in=Coalesce(Sum("quantity", filter=Q(change_type=ChangeType.IN)), 0),
-        total_out=Coalesce(Sum("quantity", filter=Q(change_type=ChangeType.OUT)), 0),
-        count=Count("id"),
-    )
-    low = low_stock(Product.objects.filter(is_active=True)).select_related("category")
-    orders = _open_orders()
-    return {
-        "today": totals,
-        "low_stock": low.annotate(shortfall=F("min_quantity") - F("available")).order_by("-shortfall", "name")[:10],
-        "low_stock_count": low.count(),
-        "pending_orders": orders.filter(status=Status.PENDING)[:10],
-        "confirmed_orders": orders.filter(status=Status.CONFIRMED)[:10],
-        "order_counts": orders.aggregate(
-            pending=Count("id", filter=Q(status=Status.PENDING)),
-            confirmed=Count("id", filter=Q(status=Status.CONFIRMED)),
-        ),
-    }

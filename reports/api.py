@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from accounts.permissions import IsAdminRole
 from inventory_site.api.docs import PAGE_PARAMETERS, problem_responses, sort_parameters
+from inventory_site.api.permissions import IsAdminRole
 from reports import params as report_params
 from reports import tables
 from reports.export import CSVRenderer, csv_response

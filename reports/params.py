@@ -1,6 +1,6 @@
 """Query parameters of the reports, validated and normalized once for the API and the HTML pages.
 
-Every bad value is a ``ValidationError`` (400): a bad date or text (checked by inventory_site.params), an end
+Every bad value is an ``Invalid`` (400): a bad date or text (checked by inventory_site.params), an end
 before the start, an unknown ``group_by`` or ``direction``, a ``limit`` outside 1-100, an unknown sort field.
 The normalized dict is also the cache key's input, so defaults (such as "the 30 days ending today") are
 resolved here, never left implicit.
@@ -8,16 +8,15 @@ resolved here, never left implicit.
 
 from datetime import datetime
 
-from rest_framework.exceptions import ValidationError
-
+from inventory_site import paging
 from inventory_site.api.filters import parse_boolean
+from inventory_site.exceptions import Invalid
 from inventory_site.params import date_range, text_param
+from inventory_site.sorting import sort_request
 
 DEFAULT_RANGE_DAYS = 30
 MAX_DAYS_BY_DAY = 3660  # ten years of zero-filled day rows at most
 MAX_LIMIT = 100
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 25
 MAX_INTEGER = 2**63 - 1  # the largest id a database column holds: past it SQLite refuses the query (a 500)
 
 STOCK_SORT = {
@@ -46,8 +45,8 @@ BY_DAY_SORT = {"day": "day", "total_in": "total_in", "total_out": "total_out"}
 TOP_SORT = {"quantity": "quantity"}
 
 
-def _invalid(field: str, message: str) -> ValidationError:
-    return ValidationError({field: [message]})
+def _invalid(field: str, message: str) -> Invalid:
+    return Invalid.of({field: [message]})
 
 
 def _whole_number(params, name: str, *, minimum: int, maximum: int | None = None, default=None):
@@ -84,18 +83,7 @@ def _choice(params, name: str, choices: tuple[str, ...], default: str) -> str:
 
 def sort(params, fields: dict[str, str], default: str) -> tuple[str, bool]:
     """``(public field, descending)`` from ``sort_by``/``sort_order``; ``default`` may start with ``-``."""
-    explicit = params.get("sort_by")
-    sort_by = explicit or default.lstrip("-")
-    if sort_by not in fields:
-        raise _invalid("sort_by", f"Unknown sort field. Choose one of: {', '.join(sorted(fields))}.")
-    sort_order = params.get("sort_order")
-    if sort_order in (None, ""):
-        descending = not explicit and default.startswith("-")
-    elif sort_order in ("asc", "desc"):
-        descending = sort_order == "desc"
-    else:
-        raise _invalid("sort_order", "Use asc or desc.")
-    return sort_by, descending
+    return sort_request(params, fields, default)
 
 
 def dates(params) -> tuple[datetime, datetime]:
@@ -105,18 +93,7 @@ def dates(params) -> tuple[datetime, datetime]:
 
 def page(params) -> tuple[int | str, int]:
     """``(page, page_size)`` like the API's paginator: page from 1 (or ``last``), page_size 1-100 (capped)."""
-    raw_page = params.get("page")
-    page_number = "last" if raw_page == "last" else _whole_number(params, "page", minimum=1, default=1)
-    raw_size = params.get("page_size")
-    if raw_size in (None, ""):
-        return page_number, DEFAULT_PAGE_SIZE
-    try:
-        size = int(str(raw_size).strip())
-    except ValueError:
-        raise _invalid("page_size", "A whole number from 1 to 100.") from None
-    if size < 1:
-        raise _invalid("page_size", "A whole number from 1 to 100.")
-    return page_number, min(size, MAX_PAGE_SIZE)
+    return paging.page_request(params)
 
 
 def _catalogue_filters(params) -> dict:

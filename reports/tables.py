@@ -9,8 +9,8 @@ from math import ceil
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
-from rest_framework.exceptions import NotFound
 
+from inventory_site.exceptions import NotFound
 from reports import params as report_params
 from reports import selectors
 from reports.cache import TTL_CLOSED_RANGE, TTL_CURRENT, TTL_OPEN_RANGE, cached

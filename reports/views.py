@@ -9,9 +9,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, ValidationError
 
 from catalog.models import Category, Product
+from inventory_site.exceptions import Invalid, NotFound
 from reports import charts, tables
 from reports import params as report_params
 
@@ -117,8 +117,8 @@ def _render_report(request, name: str, title: str, fields: list[dict], chart=Non
         parsed = tables.parse(name, request.GET)
         page_number, page_size = report_params.page(request.GET)
         data = tables.page(name, parsed, page_number, page_size)
-    except ValidationError as error:
-        context["errors"] = {field: [str(m) for m in messages] for field, messages in error.detail.items()}
+    except Invalid as error:
+        context["errors"] = error.errors
         return render(request, "reports/report.html", context, status=400)
     except NotFound:
         raise Http404("No such page.") from None

@@ -1,27 +1,37 @@
-"""Stock API: movements (create and history, never update or delete), counts and levels. Every signed-in user."""
+"""Stock API: movements (create and history, never update or delete), counts, levels, and products with their
+stock figures (admins write them through catalog.services). Every signed-in user reads."""
 
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from catalog.api import ListApi, found, validated
-from catalog.selectors import low_stock
+from catalog import services as catalog_services
+from catalog.models import Product
+from catalog.serializers import ProductCreateSerializer, ProductUpdateSerializer
 from inventory_site.api.docs import IDEMPOTENCY_KEY, PAGE_PARAMETERS, problem_responses, sort_parameters
-from inventory_site.api.filters import DateRangeFilterSet, StrictBooleanFilter
 from inventory_site.api.idempotency import idempotent
 from inventory_site.api.pagination import LargeTablePagination
+from inventory_site.api.permissions import IsAdminOrReadOnly
+from inventory_site.api.views import DELETED, ListApi, found, lookup, validated
 from inventory_site.exceptions import Invalid
 from stock import selectors, services
-from stock.models import ChangeType, Reason
+from stock.filters import (
+    LEVEL_SORTS,
+    MOVEMENT_SORTS,
+    PRODUCT_SORTS,
+    LevelFilter,
+    MovementFilter,
+    ProductFilter,
+)
 from stock.serializers import (
     CountCreateSerializer,
     CountResultSerializer,
     MovementCreateSerializer,
     MovementSerializer,
     MovementWithStockSerializer,
+    ProductSerializer,
     StockLevelRowSerializer,
     movement_representation,
 )
@@ -34,16 +44,7 @@ def known(obj, field: str, message: str):
     return obj
 
 
-class MovementFilter(DateRangeFilterSet):
-    date_field = "created_at"
-    change_type = django_filters.ChoiceFilter(choices=ChangeType.choices)
-    product_id = django_filters.NumberFilter(field_name="product_id")
-    user_id = django_filters.NumberFilter(field_name="user_id")
-    supplier_id = django_filters.NumberFilter(field_name="supplier_id")
-    reason = django_filters.ChoiceFilter(choices=Reason.choices)
 
-
-MOVEMENT_SORTS = {"created_at": "created_at", "quantity": "quantity"}
 
 
 @extend_schema(tags=["stock"])
@@ -114,24 +115,7 @@ class CountApi(GenericAPIView):
         return Response(CountResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
-class LevelFilter(django_filters.FilterSet):
-    product_id = django_filters.NumberFilter(field_name="id")
-    category_id = django_filters.NumberFilter(field_name="category_id")
-    is_active = StrictBooleanFilter(field_name="is_active")
-    low_stock = StrictBooleanFilter(method="filter_low_stock", help_text="available <= min_quantity")
 
-    def filter_low_stock(self, queryset, name, value):
-        return queryset if value is None else low_stock(queryset, value)
-
-
-LEVEL_SORTS = {
-    "product_id": "id",
-    "sku": "sku",
-    "name": "name",
-    "on_hand": "on_hand",
-    "available": "available",
-    "last_restocked_at": "last_restocked_at",
-}
 
 
 @extend_schema(tags=["stock"])
@@ -152,3 +136,61 @@ class LevelListApi(ListApi):
     )
     def get(self, request):
         return super().get(request)
+
+
+# --- products --------------------------------------------------------------------------------
+
+
+
+
+
+@extend_schema(tags=["products"])
+class ProductListApi(ListApi):
+    serializer_class = ProductSerializer
+    filterset_class = ProductFilter
+    sort_fields = PRODUCT_SORTS
+    default_sort = "name"
+
+    def get_queryset(self):
+        return selectors.product_list()
+
+    @extend_schema(
+        parameters=[*PAGE_PARAMETERS, *sort_parameters(PRODUCT_SORTS)],
+        responses={200: ProductSerializer(many=True), **problem_responses(400, 401)},
+    )
+    def get(self, request):
+        return super().get(request)
+
+    @extend_schema(
+        request=ProductCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ProductSerializer, **problem_responses(400, 401, 403, 409)},
+    )
+    @idempotent
+    def post(self, request):
+        product = catalog_services.create_product(actor=request.user, **validated(ProductCreateSerializer, request))
+        return Response(ProductSerializer(selectors.product_detail(product.pk)).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["products"])
+class ProductDetailApi(GenericAPIView):
+    permission_classes = [IsAdminOrReadOnly]
+    serializer_class = ProductSerializer
+
+    @extend_schema(responses={200: ProductSerializer, **problem_responses(401, 404)})
+    def get(self, request, pk):
+        return Response(ProductSerializer(found(selectors.product_detail(pk))).data)
+
+    @extend_schema(
+        request=ProductUpdateSerializer,
+        responses={200: ProductSerializer, **problem_responses(400, 401, 403, 404, 409)},
+    )
+    def patch(self, request, pk):
+        data = validated(ProductUpdateSerializer, request)
+        catalog_services.update_product(actor=request.user, product=lookup(Product, pk), **data)
+        return Response(ProductSerializer(selectors.product_detail(pk)).data)
+
+    @extend_schema(responses={**DELETED, **problem_responses(401, 403, 404, 409)})
+    def delete(self, request, pk):
+        catalog_services.delete_product(actor=request.user, product=lookup(Product, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,8 +2,8 @@ from django import forms
 
 from accounts.models import User
 from catalog.forms import ProductField
-from catalog.models import Supplier
-from inventory_site.params import DayField
+from catalog.models import Category, Supplier
+from inventory_site.params import DayField, TextField
 from stock.models import ChangeType, Reason
 
 # Service error keys (the API's field names) -> form fields.
@@ -109,3 +109,30 @@ class MovementFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("end_date", "The end date is before the start date.")
         return data
+
+
+class ProductFilterForm(forms.Form):
+    search = TextField(label="Search", widget=forms.TextInput(attrs={"type": "search"}))
+    category = forms.ModelChoiceField(
+        label="Category", queryset=Category.objects.all(), required=False, empty_label="All categories"
+    )
+    low_stock = forms.BooleanField(label="Low stock only", required=False)
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("active", "Active"), ("inactive", "Inactive"), ("all", "All")],
+    )
+    sort_by = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("name", "Name"),
+            ("sku", "SKU"),
+            ("available", "Available"),
+            ("unit_price", "Unit price"),
+            ("created_at", "Created"),
+        ],
+    )
+    sort_order = forms.ChoiceField(
+        label="Order", required=False, choices=[("asc", "Ascending"), ("desc", "Descending")]
+    )

@@ -3,10 +3,46 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.serializers import StockFiguresSerializer
+from catalog.models import Product
 from inventory_site.api.fields import QuantityField, StrictIntegerField
 from stock.models import ChangeType, Reason, StockMovement
 from stock.services import MAX_QUANTITY
+
+
+class StockFiguresSerializer(serializers.Serializer):
+    """Reads an annotated product (``with_stock_figures``) or a ``StockLevel``."""
+
+    on_hand = serializers.IntegerField()
+    reserved = serializers.IntegerField()
+    available = serializers.IntegerField()
+    last_restocked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    """Expects a product annotated by ``stock.selectors.with_stock_figures``."""
+
+    category_id = serializers.IntegerField(read_only=True)
+    stock = StockFiguresSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Product
+        fields = (
+            "id",
+            "sku",
+            "name",
+            "description",
+            "category_id",
+            "unit",
+            "unit_price",
+            "min_quantity",
+            "reorder_quantity",
+            "is_active",
+            "stock",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
 
 MOVEMENT_FIELDS = (
     "id",
@@ -105,7 +141,7 @@ class CountResultSerializer(serializers.Serializer):
 
 
 class StockLevelRowSerializer(serializers.Serializer):
-    """A product annotated by ``catalog.selectors.with_stock_figures``."""
+    """A product annotated by ``stock.selectors.with_stock_figures``."""
 
     product_id = serializers.IntegerField(source="id")
     sku = serializers.CharField()

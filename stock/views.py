@@ -3,13 +3,19 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from catalog.models import Product
+from inventory_site.api.errors import problem_json_response
 from inventory_site.csv_export import csv_response
 from inventory_site.exceptions import DomainError
-from inventory_site.params import day_range
+from inventory_site.params import check_text, day_range
+from inventory_site.sorting import sort_queryset
 from inventory_site.web import (
     FormToken,
     claim_form_token,
@@ -18,10 +24,10 @@ from inventory_site.web import (
     record_spent_form_token,
     sort_links,
     spent_form_token_url,
-    stock_of,
 )
-from stock import services
-from stock.forms import CountForm, MovementFilterForm, MovementForm
+from stock import selectors, services
+from stock.filters import PRODUCT_SORTS, ProductFilter
+from stock.forms import CountForm, MovementFilterForm, MovementForm, ProductFilterForm
 from stock.models import ChangeType, Reason, StockMovement
 
 ALREADY_SUBMITTED = (
@@ -77,7 +83,7 @@ def _token_form_page(request, form_class, template, submit, *, keep=None, initia
         form = form_class(initial=initial)
         status = 200
     product = _chosen_product(form)
-    context = {"form": form, "product": product, "stock": stock_of(product) if product else None}
+    context = {"form": form, "product": product, "stock": selectors.stock_figures(product) if product else None}
     if "change_type" in form.fields:
         context["direction"] = ChangeType.OUT if form["change_type"].value() == ChangeType.OUT else ChangeType.IN
     return render(request, template, context, status=status)
@@ -235,3 +241,60 @@ def _csv_url(request) -> str:
     query.pop("page", None)
     query["format"] = "csv"
     return f"{reverse('stock:movement-list')}?{query.urlencode()}"
+
+
+LOOKUP_LIMIT = 20
+
+
+@login_required
+@require_GET
+def product_list(request):
+    """The catalogue with its figures: the API's product filters and sort fields, on the form's names."""
+    form = ProductFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    params = {
+        "search": filters.get("search", ""),
+        "category_id": filters["category"].pk if filters.get("category") else "",
+        "low_stock": "true" if filters.get("low_stock") else "",
+        "sort_by": filters.get("sort_by") or "",
+        "sort_order": filters.get("sort_order") or "",
+    }
+    status = filters.get("status") or "active"
+    if status != "all":
+        params["is_active"] = "true" if status == "active" else "false"
+    products = ProductFilter(params, queryset=selectors.product_list().select_related("category")).qs
+    products = sort_queryset(products, params, fields=PRODUCT_SORTS, default="name")
+    context = {"form": form, "page": paginate(request, products)}
+    return render(request, "stock/product_list.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def product_lookup(request):
+    """Suggestions for the product picker: by SKU or name, an exact SKU first, never more than a handful."""
+    try:
+        text = check_text(request.GET.get("q", "").strip())
+    except ValidationError as error:
+        return problem_json_response(400, "invalid", f"q: {error.messages[0]}", errors={"q": error.messages})
+    if not text:
+        return JsonResponse({"results": []})
+    products = Product.objects.filter(Q(sku__istartswith=text) | Q(name__icontains=text))
+    if request.GET.get("all") != "1":
+        products = products.filter(is_active=True)
+    exact_first = Case(When(sku__iexact=text, then=Value(0)), default=Value(1), output_field=IntegerField())
+    products = selectors.with_stock_figures(products).annotate(exact=exact_first).order_by("exact", "sku")
+    products = products[:LOOKUP_LIMIT]
+    results = [
+        {
+            "id": p.pk,
+            "sku": p.sku,
+            "name": p.name,
+            "unit": p.unit,
+            "is_active": p.is_active,
+            "on_hand": p.on_hand,
+            "reserved": p.reserved,
+            "available": p.available,
+        }
+        for p in products
+    ]
+    return JsonResponse({"results": results})

@@ -60,7 +60,7 @@ def test_a_statement_timeout_is_a_503_problem_with_retry_after_on_the_api(admin_
 
 @pytest.mark.django_db
 def test_a_timeout_on_an_html_page_is_a_plain_503_with_retry_after(admin_web, monkeypatch):
-    monkeypatch.setattr("catalog.views.paginate", _busy)
+    monkeypatch.setattr("stock.views.paginate", _busy)
     response = admin_web.get("/products/")
     assert response.status_code == 503
     assert response["Content-Type"].startswith("text/plain") and response["Retry-After"] == "5"

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import AuthenticationFailed as JwtAuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from inventory_site.exceptions import DomainError
+from inventory_site.exceptions import DomainError, first_message
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +96,6 @@ def _stringify(value):
     return str(value)
 
 
-def _first_message(errors: dict) -> str:
-    for field, messages in errors.items():
-        message = messages[0] if messages else ""
-        while isinstance(message, (dict, list)) and message:
-            message = next(iter(message.values())) if isinstance(message, dict) else message[0]
-        return f"{field}: {message}" if field != "non_field_errors" else str(message)
-    return "Invalid input."
 
 
 def problem_exception_handler(exc, context):
@@ -112,7 +105,7 @@ def problem_exception_handler(exc, context):
         return problem_response(exc.status, exc.code, exc.message, title=exc.title, errors=errors, **exc.extra)
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return problem_response(400, "invalid", _first_message(errors), errors=errors)
+        return problem_response(400, "invalid", first_message(errors), errors=errors)
     if isinstance(exc, (InvalidToken, TokenError, JwtAuthenticationFailed)):
         return _token_invalid(exc)
     if isinstance(exc, Http404):
@@ -123,7 +116,7 @@ def problem_exception_handler(exc, context):
         return problem_response(**database_unavailable(exc))
     if isinstance(exc, drf.ValidationError):
         errors = _as_error_lists(exc.detail)
-        return problem_response(400, "invalid", _first_message(errors), errors=errors)
+        return problem_response(400, "invalid", first_message(errors), errors=errors)
     if isinstance(exc, drf.APIException):
         return _api_exception(exc)
     if isinstance(exc, DatabaseError):

@@ -3,38 +3,22 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+
+from inventory_site import paging
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """`?page=` and `?page_size=` (default 25, at most 100)."""
+    """`?page=` and `?page_size=` (default 25, at most 100), read by inventory_site.paging."""
 
-    page_size = 25
+    page_size = paging.DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
-    max_page_size = 100
+    max_page_size = paging.MAX_PAGE_SIZE
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            raise ValidationError({"page_size": ["A whole number from 1 to 100."]}) from None
-        if size < 1:
-            raise ValidationError({"page_size": ["A whole number from 1 to 100."]})
-        return min(size, self.max_page_size)
+        return paging.page_size(request.query_params, default=self.page_size)
 
     def get_page_number(self, request, paginator):
-        raw = request.query_params.get(self.page_query_param, 1)
-        if raw == "last":
-            return raw
-        try:
-            if int(raw) < 1:
-                raise ValueError
-        except ValueError:
-            raise ValidationError({"page": ["A whole number of 1 or more."]}) from None
-        return raw
+        return paging.page_number(request.query_params)
 
 
 class _EstimatingPaginator(DjangoPaginator):
