@@ -14,16 +14,17 @@ def db_job(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        _refresh_connections()
+        refresh_connections()
         try:
             return func(*args, **kwargs)
         finally:
-            _refresh_connections()
+            refresh_connections()
 
     return wrapper
 
 
-def _refresh_connections() -> None:
+def refresh_connections() -> None:
+    """Drop a broken or expired database connection between jobs or scheduler ticks."""
     # Run inside an open transaction (called directly, or in-process within a test's transaction), the
     # connection belongs to the caller: closing it would break the caller's transaction.
     if not connection.in_atomic_block:

@@ -4,9 +4,9 @@ from django import forms
 
 from catalog.forms import ProductField
 from inventory_site import limits
+from inventory_site.forms import TokenForm
 from inventory_site.params import TextField
 from orders.models import Priority, Status
-from stock.forms import TokenForm
 
 LINE_PREFIX = "items"
 LINE_NUMBER = re.compile(r"^Line (\d+): ")

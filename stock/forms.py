@@ -3,42 +3,11 @@ from django import forms
 from accounts.models import User
 from catalog.forms import ProductField
 from catalog.models import Category, Supplier
+from inventory_site.forms import TokenForm
 from inventory_site.params import DayField, TextField
 from stock.models import ChangeType, Reason
 
-# Service error keys (the API's field names) -> form fields.
-SERVICE_FIELDS = {
-    "product_id": "product",
-    "change_type": "change_type",
-    "quantity": "quantity",
-    "counted_quantity": "counted_quantity",
-    "supplier_id": "supplier",
-    "reason": "reason",
-    "note": "note",
-}
-
 TYPE_CHOICES = [(ChangeType.IN, "IN"), (ChangeType.OUT, "OUT")]
-
-
-class TokenForm(forms.Form):
-    """A form with a one-time token: posting the same form twice records once."""
-
-    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def add_service_error(self, error) -> None:
-        """Show a service's DomainError next to the field it names, or else at the top."""
-        placed = False
-        for key, messages in (error.errors or {}).items():
-            field = SERVICE_FIELDS.get(key, key)
-            if field in self.fields:
-                self.add_error(field, messages)
-                placed = True
-        if hasattr(error, "available"):
-            field = "quantity" if "quantity" in self.fields else "counted_quantity"
-            self.add_error(field, error.message)
-            placed = True
-        if not placed or len(error.errors or {}) > 1:
-            self.add_error(None, error.message)
 
 
 class MovementForm(TokenForm):

@@ -134,8 +134,8 @@ def test_staff_cannot_use_the_admin(staff_web):
 
 
 def test_domain_error_from_a_service_is_shown_to_the_admin(admin_web, monkeypatch):
-    from stock.admin import ProductAdmin
     from inventory_site.exceptions import Conflict
+    from stock.admin import ProductAdmin
 
     def refuse(**kwargs):
         raise Conflict("Refused by the service.")

@@ -101,3 +101,9 @@ def _existing(request, key, fingerprint):
     if record.fingerprint != fingerprint:
         raise IdempotencyKeyReused("This Idempotency-Key was used with a different request.")
     return _replay(record)
+
+
+def purge_expired_records() -> int:
+    """Delete the stored answers older than ``IDEMPOTENCY_TTL`` (the scheduler runs it); returns how many."""
+    purged, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - IDEMPOTENCY_TTL).delete()
+    return purged

@@ -8,10 +8,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections, connection
-from django.utils import timezone
 
-from inventory_site.models import IDEMPOTENCY_TTL, IdempotencyRecord
+from inventory_site.api.idempotency import purge_expired_records
+from inventory_site.jobs import refresh_connections
 from orders.services import requeue_pending_orders
 from stock.services import requeue_low_stock_alerts
 
@@ -52,11 +51,11 @@ class Command(BaseCommand):
             stop.wait(max(0.0, every - (time.monotonic() - started)))
 
     def _tick(self, age: timedelta) -> None:
-        _refresh_connections()
+        refresh_connections()
         try:
             count = requeue_pending_orders(older_than=age)
             alerts = requeue_low_stock_alerts(older_than=age)
-            purged, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - IDEMPOTENCY_TTL).delete()
+            purged = purge_expired_records()
             if count or alerts or purged:
                 self.stdout.write(
                     f"Re-enqueued {count} pending order(s) and {alerts} unsent low-stock alert(s); "
@@ -65,10 +64,4 @@ class Command(BaseCommand):
         except Exception:  # noqa: BLE001 - the database or Redis may be down for a while: keep the loop alive
             log.exception("requeue_orders tick failed")
         finally:
-            _refresh_connections()
-
-
-def _refresh_connections() -> None:
-    """Drop a broken or expired connection between ticks (left alone inside a caller's transaction)."""
-    if not connection.in_atomic_block:
-        close_old_connections()
+            refresh_connections()
