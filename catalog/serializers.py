@@ -6,6 +6,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from catalog.models import Category, Supplier
+from inventory_site import limits
 from inventory_site.api.fields import StrictIntegerField
 
 
@@ -34,7 +35,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 class CategoryInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    description = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
+    description = serializers.CharField(allow_blank=True, required=False, max_length=limits.NOTE_MAX_LENGTH)
 
 
 # --- suppliers -------------------------------------------------------------------------------
@@ -54,8 +55,8 @@ class SupplierInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField(allow_blank=True, required=False, max_length=254)
     phone = serializers.CharField(allow_blank=True, required=False, max_length=50)
-    address = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
-    notes = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
+    address = serializers.CharField(allow_blank=True, required=False, max_length=limits.NOTE_MAX_LENGTH)
+    notes = serializers.CharField(allow_blank=True, required=False, max_length=limits.NOTE_MAX_LENGTH)
     is_active = StrictBooleanField(required=False)
 
 
@@ -65,12 +66,12 @@ class SupplierInputSerializer(serializers.Serializer):
 class ProductCreateSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200)
-    description = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
+    description = serializers.CharField(allow_blank=True, required=False, max_length=limits.NOTE_MAX_LENGTH)
     category_id = StrictIntegerField(min_value=1)
     unit = serializers.CharField(max_length=16, required=False)
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
-    min_quantity = StrictIntegerField(min_value=0, max_value=2**31 - 1, required=False)
-    reorder_quantity = StrictIntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    min_quantity = StrictIntegerField(min_value=0, max_value=limits.MAX_QUANTITY, required=False)
+    reorder_quantity = StrictIntegerField(min_value=0, max_value=limits.MAX_QUANTITY, required=False)
     is_active = StrictBooleanField(required=False)
 
 

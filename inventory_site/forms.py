@@ -2,6 +2,8 @@
 
 from django import forms
 
+from inventory_site import limits
+
 # Fields a shortage (``available`` on the error) is shown on, the first the form has.
 QUANTITY_FIELDS = ("quantity", "counted_quantity")
 
@@ -33,3 +35,16 @@ class TokenForm(forms.Form):
                 placed = True
         if not placed or len(error.errors or {}) > 1:
             self.add_error(None, error.message)
+
+
+def quantity_field(label: str = "Quantity", *, minimum: int = 1, **kwargs) -> forms.IntegerField:
+    """A quantity box with the API's limits (1 to ``limits.MAX_QUANTITY``), a number keypad on touch screens."""
+    kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric"}))
+    return forms.IntegerField(label=label, min_value=minimum, max_value=limits.MAX_QUANTITY, **kwargs)
+
+
+def note_field(label: str = "Note") -> forms.CharField:
+    """An optional note with the API's limit."""
+    return forms.CharField(
+        label=label, required=False, max_length=limits.NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )

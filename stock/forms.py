@@ -3,7 +3,7 @@ from django import forms
 from accounts.models import User
 from catalog.forms import ProductField
 from catalog.models import Category, Supplier
-from inventory_site.forms import TokenForm
+from inventory_site.forms import TokenForm, note_field, quantity_field
 from inventory_site.params import DayField, TextField
 from stock.models import ChangeType, Reason
 
@@ -13,9 +13,7 @@ TYPE_CHOICES = [(ChangeType.IN, "IN"), (ChangeType.OUT, "OUT")]
 class MovementForm(TokenForm):
     product = ProductField(label="Product")
     change_type = forms.ChoiceField(label="Type", choices=TYPE_CHOICES, initial=ChangeType.IN)
-    quantity = forms.IntegerField(
-        label="Quantity", min_value=1, max_value=1_000_000_000, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
-    )
+    quantity = quantity_field()
     supplier = forms.ModelChoiceField(
         label="Supplier",
         queryset=Supplier.objects.filter(is_active=True),
@@ -28,7 +26,7 @@ class MovementForm(TokenForm):
         required=False,
         choices=[("", "Default: purchase for IN, sale for OUT"), *Reason.choices],
     )
-    note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = note_field()
 
     def clean(self):
         data = super().clean()
@@ -39,14 +37,8 @@ class MovementForm(TokenForm):
 
 class CountForm(TokenForm):
     product = ProductField(label="Product")
-    counted_quantity = forms.IntegerField(
-        label="Counted quantity",
-        min_value=0,
-        max_value=1_000_000_000,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text="What is physically on the shelf now.",
-    )
-    note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    counted_quantity = quantity_field("Counted quantity", minimum=0, help_text="What is physically on the shelf now.")
+    note = note_field()
 
 
 class MovementFilterForm(forms.Form):

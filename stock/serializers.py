@@ -4,9 +4,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Product
+from inventory_site import limits
 from inventory_site.api.fields import QuantityField, StrictIntegerField
 from stock.models import ChangeType, Reason, StockMovement
-from stock.services import MAX_QUANTITY
 
 
 class StockFiguresSerializer(serializers.Serializer):
@@ -119,17 +119,17 @@ def movement_representation(movement, level=None) -> dict:
 class MovementCreateSerializer(serializers.Serializer):
     product_id = StrictIntegerField(min_value=1)
     change_type = serializers.ChoiceField(choices=ChangeType.choices)
-    quantity = QuantityField(max_value=MAX_QUANTITY)
+    quantity = QuantityField(max_value=limits.MAX_QUANTITY)
     supplier_id = StrictIntegerField(min_value=1, required=False, allow_null=True)
     reason = serializers.ChoiceField(choices=Reason.choices, required=False, allow_blank=True)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
-    reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=limits.NOTE_MAX_LENGTH)
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=limits.REFERENCE_MAX_LENGTH)
 
 
 class CountCreateSerializer(serializers.Serializer):
     product_id = StrictIntegerField(min_value=1)
-    counted_quantity = StrictIntegerField(min_value=0, max_value=MAX_QUANTITY)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    counted_quantity = StrictIntegerField(min_value=0, max_value=limits.MAX_QUANTITY)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=limits.NOTE_MAX_LENGTH)
 
 
 class CountResultSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """Every write to stock: one transaction, level rows locked in ascending product id, figures via F()."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import record_event
 from catalog.models import Product, Supplier
+from inventory_site import limits
 from inventory_site.cache import bump_stock_version
 from inventory_site.exceptions import Invalid
 from inventory_site.jobs import enqueue_on_commit, requeue
@@ -54,7 +55,7 @@ def _select_locked(ids: list[int]) -> dict[int, StockLevel]:
     return {level.product_id: level for level in levels}
 
 
-MAX_QUANTITY = 2**31 - 1  # the ledger's quantity column is a 32-bit integer
+MAX_QUANTITY = limits.MAX_QUANTITY  # the ledger's quantity column is a 32-bit integer
 
 
 def _check_quantity(value, name: str = "quantity", *, minimum: int = 1) -> int:
@@ -87,9 +88,12 @@ def _note_low_stock(product: Product, level: StockLevel, available_before: int, 
         enqueue_on_commit(send_low_stock_alert, alert.pk, queue="low", job_id=low_stock_alert_job_id(alert.pk))
 
 
-def _apply(level: StockLevel, *, product, change_type, quantity, user, supplier, reason, note, reference):
-    """Write one movement and move the locked level with it. The caller holds the lock and checked stock."""
-    now = timezone.now()
+def _apply(level: StockLevel, *, product, change_type, quantity, user, supplier, reason, note, reference, at=None):
+    """Write one movement and move the locked level with it. The caller holds the lock and checked stock.
+
+    ``at`` backdates the movement (demo history, tests); by default it is now.
+    """
+    now = at or timezone.now()
     movement = StockMovement.objects.create(
         product=product,
         change_type=change_type,
@@ -137,13 +141,28 @@ def record_movement(
     reason: str = "",
     note: str = "",
     reference: str = "",
+    at: datetime | None = None,
 ) -> tuple[StockMovement, StockLevel]:
-    """Record one IN or OUT. An OUT above ``available`` raises InsufficientStock; nothing is written then."""
+    """Record one IN or OUT. An OUT above ``available`` raises InsufficientStock; nothing is written then.
+
+    ``at`` backdates the movement (demo history, tests); by default it is now.
+    """
     quantity = _check_quantity(quantity)
     reason = _validate_movement(product=product, change_type=change_type, supplier=supplier, reason=reason)
     with transaction.atomic():
         level = lock_levels([product.pk])[product.pk]
-        movement = _record_locked(level, product, change_type, quantity, user, supplier, reason, note, reference)
+        movement = _record_locked(
+            level,
+            product=product,
+            change_type=change_type,
+            quantity=quantity,
+            user=user,
+            supplier=supplier,
+            reason=reason,
+            note=note,
+            reference=reference,
+            at=at,
+        )
     return movement, level
 
 
@@ -173,7 +192,17 @@ def record_movement_by_id(
         level = _lock_level_with_product(product_id)
         product = level.product
         reason = _validate_movement(product=product, change_type=change_type, supplier=supplier, reason=reason)
-        movement = _record_locked(level, product, change_type, quantity, user, supplier, reason, note, reference)
+        movement = _record_locked(
+            level,
+            product=product,
+            change_type=change_type,
+            quantity=quantity,
+            user=user,
+            supplier=supplier,
+            reason=reason,
+            note=note,
+            reference=reference,
+        )
     return movement, level
 
 
@@ -221,7 +250,9 @@ def _select_for_update_with_product_sql(product_id: int) -> StockLevel | None:
     return level
 
 
-def _record_locked(level, product, change_type, quantity, user, supplier, reason, note, reference) -> StockMovement:
+def _record_locked(
+    level, *, product, change_type, quantity, user, supplier, reason, note, reference, at=None
+) -> StockMovement:
     """The checked write, under the level's lock: nothing is written when the stock is short."""
     available_before = level.available
     if change_type == ChangeType.OUT and quantity > available_before:
@@ -236,6 +267,7 @@ def _record_locked(level, product, change_type, quantity, user, supplier, reason
         reason=reason,
         note=note,
         reference=reference,
+        at=at,
     )
     _note_low_stock(product, level, available_before, user)
     _on_stock_changed()
@@ -243,7 +275,7 @@ def _record_locked(level, product, change_type, quantity, user, supplier, reason
 
 
 def count_stock(
-    *, product: Product, counted_quantity: int, user: User | None, note: str = ""
+    *, product: Product, counted_quantity: int, user: User | None, note: str = "", at: datetime | None = None
 ) -> tuple[StockMovement | None, StockLevel, int]:
     """A stocktake: write the difference to the counted figure as one IN or OUT with reason ``count``."""
     counted_quantity = _check_quantity(counted_quantity, "counted_quantity", minimum=0)
@@ -270,6 +302,7 @@ def count_stock(
             reason=Reason.COUNT,
             note=note,
             reference="",
+            at=at,
         )
         _note_low_stock(product, level, available_before, user)
         _on_stock_changed()
