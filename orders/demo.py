@@ -2,9 +2,9 @@
 
 from django.db import transaction
 
-from catalog.models import Product
 from orders import services
 from orders.models import Order, Priority
+from stock import selectors as stock_selectors
 
 
 @transaction.atomic
@@ -12,10 +12,7 @@ def load_demo_orders(*, admin, staff) -> list[Order]:
     """A few orders in various states; nothing when orders already exist or there is no stock to order."""
     if Order.objects.exists():
         return []
-    products = list(
-        Product.objects.filter(is_active=True, stock_level__isnull=False).select_related("stock_level").order_by("id")
-    )
-    products = [p for p in products if p.stock_level.available >= 4]
+    products = list(stock_selectors.product_list().filter(is_active=True, available__gte=4).order_by("id"))
     if len(products) < 4:
         return []
 
@@ -39,6 +36,6 @@ def load_demo_orders(*, admin, staff) -> list[Order]:
     confirmed = place(staff, [(products[3], 2), (products[0], 1)], priority=Priority.HIGH, customer="Alder & Sons")
     cancelled = place(admin, [(products[1], 1)], customer="Northwind Traders", note="Customer changed their mind")
     services.cancel_order(order=cancelled, user=admin)
-    rejected = place(staff, [(products[2], products[2].stock_level.available + 500)], customer="Big Ask Corp")
+    rejected = place(staff, [(products[2], products[2].available + 500)], customer="Big Ask Corp")
     pending = place(staff, [(products[3], 1)], priority=Priority.LOW, customer="Late Night Co", process=False)
     return [delivered, shipped, confirmed, cancelled, rejected, pending]

@@ -1,6 +1,29 @@
-from django.core.management.base import BaseCommand, CommandError
+import random
 
-from inventory_site.demo import DemoPasswordRefused, load_bulk, load_demo
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.demo import DemoPasswordRefused, demo_users
+from catalog.demo import load_demo_catalog
+from catalog.models import Product
+from orders.demo import load_demo_orders
+from stock.demo import load_bulk, load_demo_stock
+
+
+def load_demo(*, stdout=None) -> bool:
+    """Each app's demo, in dependency order (users, catalogue, stock, orders), once: returns False when the
+    catalogue was already there. Orders are topped up if missing."""
+    with transaction.atomic():
+        admin, staff = demo_users()
+        loaded = not Product.objects.exists()
+        if loaded:
+            rng = random.Random(42)
+            products, suppliers = load_demo_catalog(admin=admin, rng=rng)
+            load_demo_stock(products=products, suppliers=suppliers, admin=admin, staff=staff, rng=rng)
+    orders = load_demo_orders(admin=admin, staff=staff)
+    if orders and stdout is not None:
+        stdout.write(f"Loaded {len(orders)} demo orders.")
+    return loaded
 
 
 class Command(BaseCommand):
@@ -29,7 +52,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data already present.")
         if products:
-            result = load_bulk(products=products, movements=movements, stdout=self.stdout, seed=seed)
+            admin, staff = demo_users()
+            result = load_bulk(
+                products=products, movements=movements, admin=admin, staff=staff, stdout=self.stdout, seed=seed
+            )
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Added {result['products']:,} products and {result['movements']:,} movements "
