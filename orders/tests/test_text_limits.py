@@ -36,7 +36,7 @@ def text_of(field: str, length: int) -> str:
 
 
 def test_the_limits_are_the_agreed_sizes():
-    assert LIMITS == {"customer_name": 200, "customer_email": 254, "reference": 100, "note": 2000}
+    assert LIMITS == {"customer_name": 200, "customer_email": 254, "reference": 100, "note": 10_000}
     assert limits.MAX_QUANTITY == 2**31 - 1
 
 
