@@ -4,6 +4,8 @@ Uniqueness is left to the case-insensitive unique constraints: a pre-check would
 insert runs in a savepoint and the constraint's IntegrityError becomes the 409.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -53,14 +55,14 @@ def _clean(instance: models.Model, exclude=()) -> None:
         raise Invalid(f"{field}: {messages[0]}", errors=errors) from None
 
 
-def _save(instance: models.Model, *, constraint: str, conflict: Exception) -> None:
-    """Save in a savepoint; a violation of the named unique constraint becomes ``conflict``."""
+def _save(instance: models.Model, kind: "_Kind") -> None:
+    """Save in a savepoint; a violation of the kind's unique constraint becomes its duplicate error (409)."""
     try:
         with transaction.atomic():
             instance.save()
     except IntegrityError as error:
-        if constraint in str(error):
-            raise conflict from None
+        if kind.unique and kind.unique in str(error):
+            raise kind.duplicate(getattr(instance, kind.label)) from None
         raise
 
 
@@ -79,86 +81,56 @@ def _reports_changed() -> None:
     transaction.on_commit(bump_stock_version, robust=True)
 
 
-# --- categories ------------------------------------------------------------------------------
+# --- one create/update/delete for every kind of catalogue row ---------------------------------
 
 
-def _duplicate_category(name: str) -> DuplicateName:
-    return DuplicateName(f"A category named {name!r} already exists.", errors={"name": ["Already exists."]})
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between categories, suppliers and products; the steps of a write are the same."""
+
+    name: str  # the audit object type and action prefix
+    fields: tuple[str, ...]
+    label: str  # the field that names a row in messages and delete events
+    unique: str = ""  # the case-insensitive unique constraint, if any
+    duplicate: Callable[[str], Exception] | None = None
+    in_use: Callable[[str], Exception] = Invalid
+    check: Callable[[models.Model], None] = _clean
+    shown_in_reports: bool = False
 
 
-@transaction.atomic
-def create_category(*, actor, name: str, description: str = "") -> Category:
-    category = Category()
-    _assign(category, {"name": name, "description": description}, CATEGORY_FIELDS)
-    _clean(category)
-    _save(category, constraint="category_name_ci_unique", conflict=_duplicate_category(category.name))
-    record_event(action="category.created", actor=actor, obj=category, changes=snapshot(category, CATEGORY_FIELDS))
-    return category
+def _create(kind: _Kind, model: type[models.Model], *, actor, fields: dict) -> models.Model:
+    instance = model()
+    _assign(instance, fields, kind.fields)
+    kind.check(instance)
+    _save(instance, kind)
+    record_event(action=f"{kind.name}.created", actor=actor, obj=instance, changes=snapshot(instance, kind.fields))
+    if kind.shown_in_reports:
+        _reports_changed()
+    return instance
 
 
-@transaction.atomic
-def update_category(*, actor, category: Category, **fields) -> Category:
-    category = Category.objects.select_for_update().get(pk=category.pk)
-    before = snapshot(category, CATEGORY_FIELDS)
-    _assign(category, fields, CATEGORY_FIELDS)
-    _clean(category)
-    changes = diff(category, before, CATEGORY_FIELDS)
+def _update(kind: _Kind, instance: models.Model, *, actor, fields: dict) -> models.Model:
+    instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+    before = snapshot(instance, kind.fields)
+    _assign(instance, fields, kind.fields)
+    kind.check(instance)
+    changes = diff(instance, before, kind.fields)
     if changes:
-        _save(category, constraint="category_name_ci_unique", conflict=_duplicate_category(category.name))
-        record_event(action="category.updated", actor=actor, obj=category, changes=changes)
-        _reports_changed()  # reports show the category's name
-    return category
+        _save(instance, kind)
+        record_event(action=f"{kind.name}.updated", actor=actor, obj=instance, changes=changes)
+        if kind.shown_in_reports:
+            _reports_changed()  # reports show names, prices and categories
+    return instance
 
 
-@transaction.atomic
-def delete_category(*, actor, category: Category) -> None:
-    category_id, name = category.pk, category.name
-    _delete(category, conflict=CategoryInUse(f"The category {name!r} holds products; move or delete them first."))
+def _delete_row(kind: _Kind, instance: models.Model, *, actor) -> None:
+    pk, label = instance.pk, getattr(instance, kind.label)
+    _delete(instance, conflict=kind.in_use(label))
     record_event(
-        action="category.deleted", actor=actor, object_type="category", object_id=category_id, changes={"name": name}
+        action=f"{kind.name}.deleted", actor=actor, object_type=kind.name, object_id=pk, changes={kind.label: label}
     )
-
-
-# --- suppliers -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def create_supplier(*, actor, name: str, **fields) -> Supplier:
-    supplier = Supplier()
-    _assign(supplier, {"name": name, **fields}, SUPPLIER_FIELDS)
-    _clean(supplier)
-    supplier.save()
-    record_event(action="supplier.created", actor=actor, obj=supplier, changes=snapshot(supplier, SUPPLIER_FIELDS))
-    return supplier
-
-
-@transaction.atomic
-def update_supplier(*, actor, supplier: Supplier, **fields) -> Supplier:
-    supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
-    before = snapshot(supplier, SUPPLIER_FIELDS)
-    _assign(supplier, fields, SUPPLIER_FIELDS)
-    _clean(supplier)
-    changes = diff(supplier, before, SUPPLIER_FIELDS)
-    if changes:
-        supplier.save()
-        record_event(action="supplier.updated", actor=actor, obj=supplier, changes=changes)
-    return supplier
-
-
-@transaction.atomic
-def delete_supplier(*, actor, supplier: Supplier) -> None:
-    supplier_id, name = supplier.pk, supplier.name
-    _delete(supplier, conflict=SupplierInUse(f"The supplier {name!r} is named on movements; deactivate it instead."))
-    record_event(
-        action="supplier.deleted", actor=actor, object_type="supplier", object_id=supplier_id, changes={"name": name}
-    )
-
-
-# --- products --------------------------------------------------------------------------------
-
-
-def _duplicate_sku(sku: str) -> DuplicateSku:
-    return DuplicateSku(f"A product with the SKU {sku!r} already exists.", errors={"sku": ["Already exists."]})
+    if kind.shown_in_reports:
+        _reports_changed()
 
 
 def _check_product(product: Product) -> None:
@@ -179,8 +151,76 @@ def _check_product(product: Product) -> None:
     _clean(product, exclude=["category"])
 
 
-def _product_snapshot(product: Product) -> dict:
-    return snapshot(product, PRODUCT_FIELDS)
+CATEGORY = _Kind(
+    name="category",
+    fields=CATEGORY_FIELDS,
+    label="name",
+    unique="category_name_ci_unique",
+    duplicate=lambda name: DuplicateName(
+        f"A category named {name!r} already exists.", errors={"name": ["Already exists."]}
+    ),
+    in_use=lambda name: CategoryInUse(f"The category {name!r} holds products; move or delete them first."),
+    shown_in_reports=True,
+)
+SUPPLIER = _Kind(
+    name="supplier",
+    fields=SUPPLIER_FIELDS,
+    label="name",
+    in_use=lambda name: SupplierInUse(f"The supplier {name!r} is named on movements; deactivate it instead."),
+)
+PRODUCT = _Kind(
+    name="product",
+    fields=PRODUCT_FIELDS,
+    label="sku",
+    unique="product_sku_ci_unique",
+    duplicate=lambda sku: DuplicateSku(
+        f"A product with the SKU {sku!r} already exists.", errors={"sku": ["Already exists."]}
+    ),
+    in_use=lambda sku: ProductHasMovements(
+        f"The product {sku!r} has movements, reservations or orders; deactivate it instead."
+    ),
+    check=_check_product,
+    shown_in_reports=True,
+)
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_category(*, actor, name: str, description: str = "") -> Category:
+    return _create(CATEGORY, Category, actor=actor, fields={"name": name, "description": description})
+
+
+@transaction.atomic
+def update_category(*, actor, category: Category, **fields) -> Category:
+    return _update(CATEGORY, category, actor=actor, fields=fields)
+
+
+@transaction.atomic
+def delete_category(*, actor, category: Category) -> None:
+    _delete_row(CATEGORY, category, actor=actor)
+
+
+# --- suppliers -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_supplier(*, actor, name: str, **fields) -> Supplier:
+    return _create(SUPPLIER, Supplier, actor=actor, fields={"name": name, **fields})
+
+
+@transaction.atomic
+def update_supplier(*, actor, supplier: Supplier, **fields) -> Supplier:
+    return _update(SUPPLIER, supplier, actor=actor, fields=fields)
+
+
+@transaction.atomic
+def delete_supplier(*, actor, supplier: Supplier) -> None:
+    _delete_row(SUPPLIER, supplier, actor=actor)
+
+
+# --- products --------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -197,30 +237,15 @@ def create_product(
     reorder_quantity: int = 0,
     is_active: bool = True,
 ) -> Product:
-    product = Product()
     fields = dict(sku=sku, name=name, category_id=category_id, unit_price=unit_price, description=description)
     fields.update(unit=unit, min_quantity=min_quantity, reorder_quantity=reorder_quantity, is_active=is_active)
-    _assign(product, fields, PRODUCT_FIELDS)
-    _check_product(product)
-    _save(product, constraint="product_sku_ci_unique", conflict=_duplicate_sku(product.sku))
-    record_event(action="product.created", actor=actor, obj=product, changes=_product_snapshot(product))
-    _reports_changed()
-    return product
+    return _create(PRODUCT, Product, actor=actor, fields=fields)
 
 
 @transaction.atomic
 def update_product(*, actor, product: Product, **fields) -> Product:
     """Partial update; ``is_active=False`` deactivates (no more movements or orders)."""
-    product = Product.objects.select_for_update().get(pk=product.pk)
-    before = _product_snapshot(product)
-    _assign(product, fields, PRODUCT_FIELDS)
-    _check_product(product)
-    changes = diff(product, before, PRODUCT_FIELDS)
-    if changes:
-        _save(product, constraint="product_sku_ci_unique", conflict=_duplicate_sku(product.sku))
-        record_event(action="product.updated", actor=actor, obj=product, changes=changes)
-        _reports_changed()
-    return product
+    return _update(PRODUCT, product, actor=actor, fields=fields)
 
 
 def deactivate_products(*, actor, products) -> int:
@@ -235,14 +260,4 @@ def deactivate_products(*, actor, products) -> int:
 
 @transaction.atomic
 def delete_product(*, actor, product: Product) -> None:
-    product_id, sku = product.pk, product.sku
-    _delete(
-        product,
-        conflict=ProductHasMovements(
-            f"The product {sku!r} has movements, reservations or orders; deactivate it instead."
-        ),
-    )
-    record_event(
-        action="product.deleted", actor=actor, object_type="product", object_id=product_id, changes={"sku": sku}
-    )
-    _reports_changed()
+    _delete_row(PRODUCT, product, actor=actor)
