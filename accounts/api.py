@@ -19,7 +19,7 @@ from accounts.serializers import (
     UserSerializer,
     UserUpdateSerializer,
 )
-from inventory_site.api.docs import problem_responses, sort_parameters
+from inventory_site.api.docs import list_schema, problem_responses
 from inventory_site.api.idempotency import idempotent
 from inventory_site.api.permissions import IsAdminRole
 from inventory_site.api.sorting import SortMixin
@@ -111,22 +111,19 @@ class MeApi(APIView):
         return Response(UserSerializer(request.user).data)
 
 
+USER_SORTS = {"email": "email", "date_joined": "date_joined", "last_login": "last_login", "role": "role"}
+
+
+@list_schema(UserSerializer, USER_SORTS, statuses=(400, 401, 403), paged=False)
 class UserListApi(SortMixin, ListAPIView):
     permission_classes = [IsAdminRole]
     serializer_class = UserSerializer
-    sort_fields = {"email": "email", "date_joined": "date_joined", "last_login": "last_login", "role": "role"}
+    sort_fields = USER_SORTS
     nullable_sort_fields = frozenset({"last_login"})
     default_sort = "email"
 
     def get_queryset(self):
         return self.sort(User.objects.all())
-
-    @extend_schema(
-        parameters=[*sort_parameters(sort_fields)],
-        responses={200: UserSerializer(many=True), **problem_responses(400, 401, 403)},
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=UserCreateSerializer, responses={201: UserSerializer, **problem_responses(400, 401, 403, 409)}

@@ -15,7 +15,7 @@ from catalog.serializers import (
     SupplierInputSerializer,
     SupplierSerializer,
 )
-from inventory_site.api.docs import IDEMPOTENCY_KEY, PAGE_PARAMETERS, problem_responses, sort_parameters
+from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
 from inventory_site.api.filters import StrictBooleanFilter, TextFilter
 from inventory_site.api.idempotency import idempotent
 from inventory_site.api.permissions import IsAdminOrReadOnly
@@ -31,6 +31,7 @@ class CategoryFilter(django_filters.FilterSet):
 CATEGORY_SORTS = {"name": "name", "product_count": "product_count", "id": "id"}
 
 
+@list_schema(CategorySerializer, CATEGORY_SORTS, statuses=(400, 401))
 @extend_schema(tags=["categories"])
 class CategoryListApi(ListApi):
     serializer_class = CategorySerializer
@@ -40,13 +41,6 @@ class CategoryListApi(ListApi):
 
     def get_queryset(self):
         return selectors.category_list()
-
-    @extend_schema(
-        parameters=[*PAGE_PARAMETERS, *sort_parameters(CATEGORY_SORTS)],
-        responses={200: CategorySerializer(many=True), **problem_responses(400, 401)},
-    )
-    def get(self, request):
-        return super().get(request)
 
     @extend_schema(
         request=CategoryInputSerializer,
@@ -95,6 +89,7 @@ class SupplierFilter(django_filters.FilterSet):
 SUPPLIER_SORTS = {"name": "name", "id": "id"}
 
 
+@list_schema(SupplierSerializer, SUPPLIER_SORTS, statuses=(400, 401))
 @extend_schema(tags=["suppliers"])
 class SupplierListApi(ListApi):
     serializer_class = SupplierSerializer
@@ -104,13 +99,6 @@ class SupplierListApi(ListApi):
 
     def get_queryset(self):
         return selectors.supplier_list()
-
-    @extend_schema(
-        parameters=[*PAGE_PARAMETERS, *sort_parameters(SUPPLIER_SORTS)],
-        responses={200: SupplierSerializer(many=True), **problem_responses(400, 401)},
-    )
-    def get(self, request):
-        return super().get(request)
 
     @extend_schema(
         request=SupplierInputSerializer,

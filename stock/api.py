@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from catalog import services as catalog_services
 from catalog.models import Product
 from catalog.serializers import ProductCreateSerializer, ProductUpdateSerializer
-from inventory_site.api.docs import IDEMPOTENCY_KEY, PAGE_PARAMETERS, problem_responses, sort_parameters
+from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
 from inventory_site.api.idempotency import idempotent
 from inventory_site.api.pagination import LargeTablePagination
 from inventory_site.api.permissions import IsAdminOrReadOnly
@@ -44,9 +44,7 @@ def known(obj, field: str, message: str):
     return obj
 
 
-
-
-
+@list_schema(MovementSerializer, MOVEMENT_SORTS, statuses=(400, 401))
 @extend_schema(tags=["stock"])
 class MovementListApi(ListApi):
     permission_classes = [IsAuthenticated]
@@ -58,13 +56,6 @@ class MovementListApi(ListApi):
 
     def get_queryset(self):
         return selectors.movement_list()
-
-    @extend_schema(
-        parameters=[*PAGE_PARAMETERS, *sort_parameters(MOVEMENT_SORTS)],
-        responses={200: MovementSerializer(many=True), **problem_responses(400, 401)},
-    )
-    def get(self, request):
-        return super().get(request)
 
     @extend_schema(
         request=MovementCreateSerializer,
@@ -115,9 +106,7 @@ class CountApi(GenericAPIView):
         return Response(CountResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
-
-
-
+@list_schema(StockLevelRowSerializer, LEVEL_SORTS, statuses=(400, 401))
 @extend_schema(tags=["stock"])
 class LevelListApi(ListApi):
     permission_classes = [IsAuthenticated]
@@ -130,20 +119,11 @@ class LevelListApi(ListApi):
     def get_queryset(self):
         return selectors.stock_level_list()
 
-    @extend_schema(
-        parameters=[*PAGE_PARAMETERS, *sort_parameters(LEVEL_SORTS)],
-        responses={200: StockLevelRowSerializer(many=True), **problem_responses(400, 401)},
-    )
-    def get(self, request):
-        return super().get(request)
-
 
 # --- products --------------------------------------------------------------------------------
 
 
-
-
-
+@list_schema(ProductSerializer, PRODUCT_SORTS, statuses=(400, 401))
 @extend_schema(tags=["products"])
 class ProductListApi(ListApi):
     serializer_class = ProductSerializer
@@ -153,13 +133,6 @@ class ProductListApi(ListApi):
 
     def get_queryset(self):
         return selectors.product_list()
-
-    @extend_schema(
-        parameters=[*PAGE_PARAMETERS, *sort_parameters(PRODUCT_SORTS)],
-        responses={200: ProductSerializer(many=True), **problem_responses(400, 401)},
-    )
-    def get(self, request):
-        return super().get(request)
 
     @extend_schema(
         request=ProductCreateSerializer,

@@ -1,6 +1,12 @@
 """OpenAPI helpers: every operation documents the problem+json statuses it can answer."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 
 ProblemSerializer = inline_serializer(
@@ -54,3 +60,14 @@ def sort_parameters(fields) -> list[OpenApiParameter]:
         OpenApiParameter("sort_by", str, enum=sorted(fields)),
         OpenApiParameter("sort_order", str, enum=["asc", "desc"]),
     ]
+
+
+def list_schema(serializer_class, sort_fields, *, statuses=(400, 401), paged: bool = True, parameters=()):
+    """``@extend_schema_view(get=...)`` of a list view: its page, sort and filter parameters and its answers."""
+    return extend_schema_view(
+        get=extend_schema(
+            parameters=[*(PAGE_PARAMETERS if paged else []), *sort_parameters(sort_fields), *parameters],
+            responses={200: serializer_class(many=True), **problem_responses(*statuses)},
+            filters=True,
+        )
+    )
