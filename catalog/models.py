@@ -5,6 +5,21 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+# The fields a write may set, per model: the services, serializers and admin read them here.
+CATEGORY_FIELDS = ("name", "description")
+SUPPLIER_FIELDS = ("name", "email", "phone", "address", "notes", "is_active")
+PRODUCT_FIELDS = (
+    "sku",
+    "name",
+    "description",
+    "category_id",
+    "unit",
+    "unit_price",
+    "min_quantity",
+    "reorder_quantity",
+    "is_active",
+)
+
 
 class Category(models.Model):
     name = models.CharField(max_length=100)

@@ -14,24 +14,9 @@ from django.db.models import ProtectedError
 
 from audit.services import diff, record_event, snapshot
 from catalog.exceptions import CategoryInUse, DuplicateName, DuplicateSku, ProductHasMovements, SupplierInUse
-from catalog.models import Category, Product, Supplier
+from catalog.models import CATEGORY_FIELDS, PRODUCT_FIELDS, SUPPLIER_FIELDS, Category, Product, Supplier
 from inventory_site.cache import bump_stock_version
 from inventory_site.exceptions import Invalid
-
-CATEGORY_FIELDS = ("name", "description")
-SUPPLIER_FIELDS = ("name", "email", "phone", "address", "notes", "is_active")
-PRODUCT_FIELDS = (
-    "sku",
-    "name",
-    "description",
-    "category_id",
-    "unit",
-    "unit_price",
-    "min_quantity",
-    "reorder_quantity",
-    "is_active",
-)
-
 
 # --- helpers ---------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import Product
+from catalog.models import PRODUCT_FIELDS, Product
 from inventory_site import limits
 from inventory_site.api.fields import QuantityField, StrictIntegerField
 from stock.models import ChangeType, Reason, StockMovement
@@ -26,21 +26,7 @@ class ProductSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Product
-        fields = (
-            "id",
-            "sku",
-            "name",
-            "description",
-            "category_id",
-            "unit",
-            "unit_price",
-            "min_quantity",
-            "reorder_quantity",
-            "is_active",
-            "stock",
-            "created_at",
-            "updated_at",
-        )
+        fields = ("id", *PRODUCT_FIELDS, "stock", "created_at", "updated_at")
         read_only_fields = fields
 
 
@@ -99,18 +85,8 @@ def stock_representation(level) -> dict:
 
 def movement_representation(movement, level=None) -> dict:
     """What ``MovementSerializer`` (plus ``stock`` when ``level`` is given) gives, without building a serializer."""
-    body = {
-        "id": movement.pk,
-        "product_id": movement.product_id,
-        "change_type": movement.change_type,
-        "quantity": movement.quantity,
-        "supplier_id": movement.supplier_id,
-        "reason": movement.reason,
-        "note": movement.note,
-        "reference": movement.reference,
-        "user_id": movement.user_id,
-        "created_at": _DATETIME.to_representation(movement.created_at),
-    }
+    body = {name: getattr(movement, name) for name in MOVEMENT_FIELDS}
+    body["created_at"] = _DATETIME.to_representation(movement.created_at)
     if level is not None:
         body["stock"] = stock_representation(level)
     return body
