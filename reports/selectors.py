@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import (
     BigIntegerField,
     Case,
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -234,3 +235,14 @@ def top_products(*, direction: str, start: datetime, end: datetime, category_id:
         .values(*TOP_PRODUCTS_COLUMNS.values())
     )
 
+
+# --- The dashboard ----------------------------------------------------------------------------------------------
+def movement_totals(*, start: datetime, end: datetime) -> dict:
+    """``{total_in, total_out, count}`` of the movements in ``[start, end)``."""
+    return _ledger(start, end).aggregate(**_in_out_sums(), count=Count("id"))
+
+
+def low_stock_products() -> QuerySet:
+    """Active low-stock products with their figures and ``shortfall``, largest shortfall first."""
+    products = stock_selectors.product_list().filter(is_active=True)
+    return with_shortfall(products).select_related("category").order_by("-shortfall", "name")
