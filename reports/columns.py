@@ -82,9 +82,6 @@ class ColumnTable:
     def __iter__(self) -> Iterator[Column]:
         return iter(self.columns)
 
-    def __len__(self) -> int:
-        return len(self.columns)
-
     def plus(self, *columns: Column) -> "ColumnTable":
         return ColumnTable((*self.columns, *columns), self.sort_only)
 
