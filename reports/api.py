@@ -1,7 +1,16 @@
-"""Report endpoints (admin only): paginated JSON, or every row as CSV with ``?format=csv``."""
+"""Report endpoints (admin only): paginated JSON, or every row as CSV with ``?format=csv``.
+
+Each report's response schema and sort fields come from its column table (``reports.selectors``).
+"""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -10,8 +19,8 @@ from rest_framework.views import APIView
 
 from inventory_site.api.docs import PAGE_PARAMETERS, problem_responses, sort_parameters
 from inventory_site.api.permissions import IsAdminRole
+from reports import columns, tables
 from reports import params as report_params
-from reports import tables
 from reports.export import CSVRenderer, csv_response
 
 
@@ -28,6 +37,8 @@ def _page_links(request, number: int, num_pages: int) -> tuple[str | None, str |
 
 
 class ReportApi(APIView):
+    # No docstring: drf-spectacular would make it every report's description. Bad input raises the project's
+    # ``Invalid`` (a page past the last its ``NotFound``), and the exception handler answers with problem+json.
     permission_classes = [IsAdminRole]
     renderer_classes = [JSONRenderer, CSVRenderer]
     report = ""
@@ -41,65 +52,41 @@ class ReportApi(APIView):
         following, previous = _page_links(request, data["page"], data["num_pages"])
         return Response({"count": data["count"], "next": following, "previous": previous, "results": data["results"]})
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        # A problem body is JSON even when CSV was asked for.
-        if isinstance(response, Response) and response.status_code >= 400:
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
+
+# --- The schema, derived from each report's column table ----------------------------------------------------
+FIELD_CLASSES = {
+    columns.TEXT: serializers.CharField,
+    columns.INTEGER: serializers.IntegerField,
+    columns.BOOLEAN: serializers.BooleanField,
+    columns.DATE: serializers.DateField,
+    columns.FLOAT: serializers.FloatField,
+}
 
 
-def _paginated(name: str, fields: dict):
+def _schema_field(column: columns.Column) -> serializers.Field:
+    options = {}
+    if column.group_by:
+        options.update(required=False, help_text=f"group_by={column.group_by}")
+    if column.nullable:
+        options["allow_null"] = True
+    if column.type == columns.DECIMAL:
+        return serializers.DecimalField(max_digits=column.max_digits, decimal_places=2, **options)
+    return FIELD_CLASSES[column.type](**options)
+
+
+def _paginated(name: str, column_table: columns.ColumnTable):
     return inline_serializer(
         name=name,
         fields={
             "count": serializers.IntegerField(),
             "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
-            "results": inline_serializer(name=f"{name}Row", fields=fields, many=True),
+            "results": inline_serializer(
+                name=f"{name}Row", fields={c.name: _schema_field(c) for c in column_table}, many=True
+            ),
         },
     )
 
-
-def _integer(**kwargs):
-    return serializers.IntegerField(**kwargs)
-
-
-STOCK_FIELDS = {
-    "product_id": _integer(),
-    "sku": serializers.CharField(),
-    "name": serializers.CharField(),
-    "category": serializers.CharField(),
-    "is_active": serializers.BooleanField(),
-    "total_in": _integer(),
-    "total_out": _integer(),
-    "on_hand": _integer(),
-    "reserved": _integer(),
-    "available": _integer(),
-    "unit_price": serializers.DecimalField(max_digits=14, decimal_places=2),
-    "stock_value": serializers.DecimalField(max_digits=20, decimal_places=2),
-}
-LOW_STOCK_FIELDS = {
-    **STOCK_FIELDS,
-    "min_quantity": _integer(),
-    "shortfall": _integer(),
-    "suggested_reorder": _integer(),
-    "days_of_cover": serializers.FloatField(allow_null=True),
-}
-MOVEMENT_FIELDS = {
-    "day": serializers.DateField(required=False, help_text="group_by=day"),
-    "product_id": _integer(required=False, help_text="group_by=product"),
-    "sku": serializers.CharField(required=False, help_text="group_by=product"),
-    "name": serializers.CharField(required=False, help_text="group_by=product"),
-    "total_in": _integer(),
-    "total_out": _integer(),
-}
-TOP_FIELDS = {
-    "product_id": _integer(),
-    "sku": serializers.CharField(),
-    "name": serializers.CharField(),
-    "quantity": _integer(),
-}
 
 FORMAT = OpenApiParameter("format", str, enum=["json", "csv"], description="csv: every row, unpaginated.")
 CATALOGUE_FILTERS = [
@@ -114,71 +101,55 @@ DATES = [
 ERRORS = problem_responses(400, 401, 403, 404, 406)
 
 
-def _schema(summary: str, serializer, parameters: list):
-    return extend_schema(
-        summary=summary,
-        parameters=[*parameters, *PAGE_PARAMETERS, FORMAT],
-        responses={
-            (200, "application/json"): OpenApiResponse(serializer),
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Every row, the same columns."),
-            **ERRORS,
-        },
-    )
+def _schema(report: str, summary: str, parameters: list) -> dict:
+    """``extend_schema_view`` arguments for report ``report``: its rows and sort fields from its column table."""
+    column_table = tables.TABLES[report].column_table
+    name = "".join(part.title() for part in report.split("-")) + "Report"
+    return {
+        "get": extend_schema(
+            summary=summary,
+            parameters=[*parameters, *sort_parameters(column_table.sort_fields()), *PAGE_PARAMETERS, FORMAT],
+            responses={
+                (200, "application/json"): OpenApiResponse(_paginated(name, column_table)),
+                (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Every row, the same columns."),
+                **ERRORS,
+            },
+        )
+    }
 
 
+@extend_schema_view(**_schema("stock", "Current stock per product", CATALOGUE_FILTERS))
 class StockReportApi(ReportApi):
     report = "stock"
 
-    @_schema(
-        "Current stock per product",
-        _paginated("StockReport", STOCK_FIELDS),
-        [*CATALOGUE_FILTERS, *sort_parameters(report_params.STOCK_SORT)],
-    )
-    def get(self, request):
-        return super().get(request)
 
-
+@extend_schema_view(**_schema("low-stock", "Products at or below their minimum quantity", CATALOGUE_FILTERS))
 class LowStockReportApi(ReportApi):
     report = "low-stock"
 
-    @_schema(
-        "Products at or below their minimum quantity",
-        _paginated("LowStockReport", LOW_STOCK_FIELDS),
-        [*CATALOGUE_FILTERS, *sort_parameters(report_params.LOW_STOCK_SORT)],
+
+@extend_schema_view(
+    **_schema(
+        "movements",
+        "Movements per local day (every day of the range) or per product",
+        [*DATES, OpenApiParameter("group_by", str, enum=["day", "product"])],
     )
-    def get(self, request):
-        return super().get(request)
-
-
+)
 class MovementsReportApi(ReportApi):
     report = "movements"
 
-    @_schema(
-        "Movements per local day (every day of the range) or per product",
-        _paginated("MovementsReport", MOVEMENT_FIELDS),
-        [
-            *DATES,
-            OpenApiParameter("group_by", str, enum=["day", "product"]),
-            *sort_parameters({*report_params.BY_DAY_SORT, *report_params.BY_PRODUCT_SORT}),
-        ],
-    )
-    def get(self, request):
-        return super().get(request)
 
-
-class TopProductsReportApi(ReportApi):
-    report = "top-products"
-
-    @_schema(
+@extend_schema_view(
+    **_schema(
+        "top-products",
         "Top inbound or consumption by product",
-        _paginated("TopProductsReport", TOP_FIELDS),
         [
             *DATES,
             OpenApiParameter("direction", str, enum=["in", "out"], description="Default out (consumption)."),
             OpenApiParameter("limit", int, description="1-100, default 10."),
             OpenApiParameter("category_id", int),
-            *sort_parameters(report_params.TOP_SORT),
         ],
     )
-    def get(self, request):
-        return super().get(request)
+)
+class TopProductsReportApi(ReportApi):
+    report = "top-products"

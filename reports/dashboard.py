@@ -1,21 +1,24 @@
-"""The dashboard: what the signed-in user should look at first. It reads stock and orders, so it lives here."""
+"""The dashboard: what the signed-in user should look at first. It reads stock and orders, so it lives here.
+
+Stock figures and "low stock" come from ``stock.selectors`` (through ``reports.selectors``), orders from the
+orders models.
+"""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
-from inventory_site.params import day_range
+from inventory_site.params import local_day_bounds
 from orders.models import Order, Status
+from reports import selectors
 from stock import selectors as stock_selectors
-from stock.models import ChangeType, StockMovement
 
 
 @login_required
 def dashboard(request):
     user = request.user
-    movements = StockMovement.objects.select_related("product", "user", "supplier")
+    movements = stock_selectors.movement_list().select_related("product", "user", "supplier")
     context = {"recent_movements": (movements if user.is_admin else movements.filter(user=user))[:10]}
     if user.is_admin:
         context.update(_admin_dashboard())
@@ -29,19 +32,12 @@ def _open_orders():
 
 
 def _admin_dashboard() -> dict:
-    today_start, _ = day_range(timezone.localdate(), None)
-    totals = StockMovement.objects.filter(created_at__gte=today_start).aggregate(
-        total_in=Coalesce(Sum("quantity", filter=Q(change_type=ChangeType.IN)), 0),
-        total_out=Coalesce(Sum("quantity", filter=Q(change_type=ChangeType.OUT)), 0),
-        count=Count("id"),
-    )
-    low = stock_selectors.low_stock(stock_selectors.product_list().filter(is_active=True)).select_related(
-        "category"
-    )
+    today_start, tomorrow_start = local_day_bounds(timezone.localdate())
+    low = selectors.low_stock_products()
     orders = _open_orders()
     return {
-        "today": totals,
-        "low_stock": low.annotate(shortfall=F("min_quantity") - F("available")).order_by("-shortfall", "name")[:10],
+        "today": selectors.movement_totals(start=today_start, end=tomorrow_start),
+        "low_stock": low[:10],
         "low_stock_count": low.count(),
         "pending_orders": orders.filter(status=Status.PENDING)[:10],
         "confirmed_orders": orders.filter(status=Status.CONFIRMED)[:10],

@@ -1,7 +1,8 @@
 """Query parameters of the reports, validated and normalized once for the API and the HTML pages.
 
 Every bad value is an ``Invalid`` (400): a bad date or text (checked by inventory_site.params), an end
-before the start, an unknown ``group_by`` or ``direction``, a ``limit`` outside 1-100, an unknown sort field.
+before the start, an unknown ``group_by`` or ``direction``, a ``limit`` outside 1-100, a sort field that is not a
+sortable column of the report (its column table in ``reports.selectors``).
 The normalized dict is also the cache key's input, so defaults (such as "the 30 days ending today") are
 resolved here, never left implicit.
 """
@@ -13,36 +14,13 @@ from inventory_site.api.filters import parse_boolean
 from inventory_site.exceptions import Invalid
 from inventory_site.params import date_range, text_param
 from inventory_site.sorting import sort_request
+from reports import selectors
+from reports.columns import ColumnTable
 
 DEFAULT_RANGE_DAYS = 30
 MAX_DAYS_BY_DAY = 3660  # ten years of zero-filled day rows at most
 MAX_LIMIT = 100
 MAX_INTEGER = 2**63 - 1  # the largest id a database column holds: past it SQLite refuses the query (a 500)
-
-STOCK_SORT = {
-    "product_id": "id",
-    "sku": "sku",
-    "name": "name",
-    "category": "category_name",
-    "created_at": "created_at",
-    "unit_price": "unit_price",
-    "total_in": "total_in",
-    "total_out": "total_out",
-    "on_hand": "on_hand",
-    "reserved": "reserved",
-    "available": "available",
-    "stock_value": "stock_value",
-}
-LOW_STOCK_SORT = {**STOCK_SORT, "min_quantity": "min_quantity", "shortfall": "shortfall"}
-BY_PRODUCT_SORT = {
-    "product_id": "product_id",
-    "sku": "sku",
-    "name": "name",
-    "total_in": "total_in",
-    "total_out": "total_out",
-}
-BY_DAY_SORT = {"day": "day", "total_in": "total_in", "total_out": "total_out"}
-TOP_SORT = {"quantity": "quantity"}
 
 
 def _invalid(field: str, message: str) -> Invalid:
@@ -81,9 +59,9 @@ def _choice(params, name: str, choices: tuple[str, ...], default: str) -> str:
     return raw
 
 
-def sort(params, fields: dict[str, str], default: str) -> tuple[str, bool]:
-    """``(public field, descending)`` from ``sort_by``/``sort_order``; ``default`` may start with ``-``."""
-    return sort_request(params, fields, default)
+def _sort(params, columns: ColumnTable, default: str) -> tuple[str, bool]:
+    """``(column name, descending)`` among the sortable columns; ``default`` may start with ``-``."""
+    return sort_request(params, columns.sort_fields(), default)
 
 
 def dates(params) -> tuple[datetime, datetime]:
@@ -105,11 +83,11 @@ def _catalogue_filters(params) -> dict:
 
 
 def stock_params(params) -> dict:
-    return {**_catalogue_filters(params), "sort": sort(params, STOCK_SORT, "name")}
+    return {**_catalogue_filters(params), "sort": _sort(params, selectors.STOCK_COLUMNS, "name")}
 
 
 def low_stock_params(params) -> dict:
-    return {**_catalogue_filters(params), "sort": sort(params, LOW_STOCK_SORT, "-shortfall")}
+    return {**_catalogue_filters(params), "sort": _sort(params, selectors.LOW_STOCK_COLUMNS, "-shortfall")}
 
 
 def movements_params(params) -> dict:
@@ -118,9 +96,9 @@ def movements_params(params) -> dict:
     if group_by == "day":
         if (end - start).days > MAX_DAYS_BY_DAY:
             raise _invalid("start_date", f"Group by day covers at most {MAX_DAYS_BY_DAY} days; use group_by=product.")
-        order = sort(params, BY_DAY_SORT, "day")
+        order = _sort(params, selectors.MOVEMENTS_BY_DAY_COLUMNS, "day")
     else:
-        order = sort(params, BY_PRODUCT_SORT, "name")
+        order = _sort(params, selectors.MOVEMENTS_BY_PRODUCT_COLUMNS, "name")
     return {"start": start, "end": end, "group_by": group_by, "sort": order}
 
 
@@ -132,5 +110,5 @@ def top_products_params(params) -> dict:
         "end": end,
         "limit": _whole_number(params, "limit", minimum=1, maximum=MAX_LIMIT, default=10),
         "category_id": _whole_number(params, "category_id", minimum=1),
-        "sort": sort(params, TOP_SORT, "-quantity"),
+        "sort": _sort(params, selectors.TOP_PRODUCTS_COLUMNS, "-quantity"),
     }

@@ -1,8 +1,9 @@
-"""Read-only report queries over catalog and stock.
+"""Read-only report queries over catalog and stock, and the column table of every report.
 
-Current-stock reports read ``StockLevel`` (one row per product, O(products)); only the date-range reports scan the
-ledger, on its ``(created_at)`` and ``(product_id, created_at)`` indexes. Days are calendar days in the current
-time zone (``TIME_ZONE`` or a ``timezone.override``). Rows are plain dicts with the contract's columns.
+Current-stock reports read stock figures and "low stock" from ``stock.selectors`` (``StockLevel``, one row per
+product, O(products)); only the date-range reports scan the ledger, on its ``(created_at)`` and
+``(product_id, created_at)`` indexes. Days are calendar days in the current time zone (``TIME_ZONE`` or a
+``timezone.override``). Each report's rows are built by its ``ColumnTable`` from the ``.values()`` it names.
 """
 
 from datetime import date, datetime, timedelta
@@ -11,6 +12,7 @@ from decimal import Decimal
 from django.db.models import (
     BigIntegerField,
     Case,
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -20,54 +22,118 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from catalog.models import Product
+from inventory_site.params import day_range
+from reports.columns import BOOLEAN, DATE, DECIMAL, FLOAT, INTEGER, TEXT, Column, ColumnTable
+from stock import selectors as stock_selectors
 from stock.models import ChangeType, StockMovement
 
-STOCK_COLUMNS = [
-    "product_id",
-    "sku",
-    "name",
-    "category",
-    "is_active",
-    "total_in",
-    "total_out",
-    "on_hand",
-    "reserved",
-    "available",
-    "unit_price",
-    "stock_value",
-]
-LOW_STOCK_COLUMNS = [*STOCK_COLUMNS, "min_quantity", "shortfall", "suggested_reorder", "days_of_cover"]
-MOVEMENTS_BY_DAY_COLUMNS = ["day", "total_in", "total_out"]
-MOVEMENTS_BY_PRODUCT_COLUMNS = ["product_id", "sku", "name", "total_in", "total_out"]
-TOP_PRODUCTS_COLUMNS = ["product_id", "sku", "name", "quantity"]
-
 COVER_WINDOW_DAYS = 30
-CENTS = Decimal("0.01")
-_ZERO = Value(0, output_field=BigIntegerField())
 
 
-def _level(field: str):
-    # A product without a level row yet has no stock: LEFT JOIN, then zero.
-    return Coalesce(F(f"stock_level__{field}"), _ZERO, output_field=BigIntegerField())
+def suggested_reorder(shortfall: int, reorder_quantity: int) -> int:
+    """The shortfall rounded up to a multiple of ``reorder_quantity`` (when that is set)."""
+    if shortfall <= 0:
+        return 0
+    if not reorder_quantity:
+        return shortfall
+    return -(-shortfall // reorder_quantity) * reorder_quantity
 
 
-def _stock_queryset(*, search: str = "", category_id: int | None = None, is_active: bool | None = None) -> QuerySet:
-    queryset = Product.objects.annotate(
-        product_id=F("id"),
-        category_name=F("category__name"),
-        total_in=_level("total_in"),
-        total_out=_level("total_out"),
-        reserved=_level("reserved"),
-    ).annotate(on_hand=F("total_in") - F("total_out"))
-    queryset = queryset.annotate(
-        available=F("on_hand") - F("reserved"),
+def days_of_cover(available: int, recent_out: int | None) -> float | None:
+    """``available`` divided by the mean daily OUT over the cover window; None without OUTs."""
+    if not recent_out:
+        return None
+    return available / (recent_out / COVER_WINDOW_DAYS)
+
+
+def _stock_value(values: dict) -> Decimal:
+    # Worked out here rather than read from the database so the figure is exact on every backend (the query's own
+    # stock_value is there to sort by).
+    return Decimal(values["unit_price"]) * values["on_hand"]
+
+
+# --- The column tables: the one place each report's columns are written --------------------------------------
+STOCK_COLUMNS = ColumnTable(
+    (
+        Column("product_id", "ID", INTEGER, sort="id"),
+        Column("sku", "SKU", TEXT, sort="sku"),
+        Column("name", "Name", TEXT, sort="name"),
+        Column("category", "Category", TEXT, sort="category_name", source="category_name"),
+        Column("is_active", "Status", BOOLEAN),
+        Column("total_in", "Total in", INTEGER, sort="total_in"),
+        Column("total_out", "Total out", INTEGER, sort="total_out"),
+        Column("on_hand", "On hand", INTEGER, sort="on_hand"),
+        Column("reserved", "Reserved", INTEGER, sort="reserved"),
+        Column("available", "Available", INTEGER, sort="available"),
+        Column("unit_price", "Unit price", DECIMAL, sort="unit_price"),
+        Column(
+            "stock_value",
+            "Stock value",
+            DECIMAL,
+            sort="stock_value",
+            compute=_stock_value,
+            reads=("unit_price", "on_hand"),
+            max_digits=20,
+        ),
+    ),
+    sort_only=(("created_at", "created_at"),),  # "sortable like products"
+)
+LOW_STOCK_COLUMNS = STOCK_COLUMNS.plus(
+    Column("min_quantity", "Minimum", INTEGER, sort="min_quantity"),
+    Column("shortfall", "Shortfall", INTEGER, sort="shortfall"),
+    Column(
+        "suggested_reorder",
+        "Suggested reorder",
+        INTEGER,
+        compute=lambda values: suggested_reorder(values["shortfall"], values["reorder_quantity"]),
+        reads=("shortfall", "reorder_quantity"),
+    ),
+    Column(
+        "days_of_cover",
+        "Days of cover",
+        FLOAT,
+        compute=lambda values: days_of_cover(values["available"], values["recent_out"]),
+        reads=("available", "recent_out"),
+        nullable=True,
+    ),
+)
+# One table, two shapes: a row per local day (group_by=day) or per product (group_by=product).
+MOVEMENTS_COLUMNS = ColumnTable(
+    (
+        Column("day", "Day", DATE, sort="day", group_by="day"),
+        Column("product_id", "ID", INTEGER, sort="product_id", group_by="product"),
+        Column("sku", "SKU", TEXT, sort="sku", group_by="product"),
+        Column("name", "Name", TEXT, sort="name", group_by="product"),
+        Column("total_in", "Total in", INTEGER, sort="total_in"),
+        Column("total_out", "Total out", INTEGER, sort="total_out"),
+    )
+)
+MOVEMENTS_BY_DAY_COLUMNS = MOVEMENTS_COLUMNS.shape("day")
+MOVEMENTS_BY_PRODUCT_COLUMNS = MOVEMENTS_COLUMNS.shape("product")
+TOP_PRODUCTS_COLUMNS = ColumnTable(
+    (
+        Column("product_id", "ID", INTEGER),
+        Column("sku", "SKU", TEXT),
+        Column("name", "Name", TEXT),
+        Column("quantity", "Quantity", INTEGER, sort="quantity"),
+    )
+)
+
+
+# --- Current stock ----------------------------------------------------------------------------------------------
+def stock_report(*, search: str = "", category_id: int | None = None, is_active: bool | None = None) -> QuerySet:
+    """Current stock per product, from ``stock.selectors``: an annotated ``Product`` queryset, unordered.
+
+    Sort it, slice it, then turn each of ``.values(*STOCK_COLUMNS.values())`` into a row with ``STOCK_COLUMNS.row``.
+    """
+    products = Product.objects.annotate(product_id=F("id"), category_name=F("category__name"))
+    queryset = stock_selectors.with_stock_figures(products).annotate(
         stock_value=ExpressionWrapper(F("on_hand") * F("unit_price"), output_field=DecimalField(decimal_places=2)),
     )
     if search:
@@ -79,57 +145,15 @@ def _stock_queryset(*, search: str = "", category_id: int | None = None, is_acti
     return queryset
 
 
-_STOCK_VALUES = [
-    "product_id",
-    "sku",
-    "name",
-    "category_name",
-    "is_active",
-    "total_in",
-    "total_out",
-    "on_hand",
-    "reserved",
-    "available",
-    "unit_price",
-]
-
-
-def money(value) -> str:
-    return str(Decimal(value).quantize(CENTS))
-
-
-def _stock_row(values: dict) -> dict:
-    unit_price = Decimal(values["unit_price"])
-    row = {column: values.get(column) for column in STOCK_COLUMNS}
-    row["category"] = values["category_name"]
-    row["unit_price"] = money(unit_price)
-    # Computed here rather than read from the database so the figure is exact on every backend.
-    row["stock_value"] = money(unit_price * values["on_hand"])
-    return row
-
-
-def stock_report(*, search: str = "", category_id: int | None = None, is_active: bool | None = None) -> QuerySet:
-    """Current stock per product, from ``StockLevel``: an annotated ``Product`` queryset, unordered.
-
-    Sort it, slice it, then turn each of ``.values(*stock_values())`` into a row with ``stock_row``.
-    """
-    return _stock_queryset(search=search, category_id=category_id, is_active=is_active)
-
-
-def stock_values() -> list[str]:
-    return list(_STOCK_VALUES)
-
-
-def stock_row(values: dict) -> dict:
-    return _stock_row(values)
+def with_shortfall(products: QuerySet) -> QuerySet:
+    """Low-stock products (annotated by ``stock.selectors``) with ``shortfall = min_quantity - available``."""
+    return stock_selectors.low_stock(products).annotate(shortfall=F("min_quantity") - F("available"))
 
 
 def cover_window(today: date | None = None) -> tuple[datetime, datetime]:
     """The last ``COVER_WINDOW_DAYS`` calendar days, today included, as ``(start, end_exclusive)``."""
     today = today or timezone.localdate()
-    end = timezone.make_aware(datetime.combine(today + timedelta(days=1), datetime.min.time()))
-    start = timezone.make_aware(datetime.combine(today - timedelta(days=COVER_WINDOW_DAYS - 1), datetime.min.time()))
-    return start, end
+    return day_range(today - timedelta(days=COVER_WINDOW_DAYS - 1), today)
 
 
 def low_stock_report(
@@ -149,42 +173,11 @@ def low_stock_report(
         .annotate(total=Sum("quantity"))
         .values("total")
     )
-    queryset = _stock_queryset(search=search, category_id=category_id, is_active=is_active)
-    return queryset.filter(available__lte=F("min_quantity")).annotate(
-        shortfall=F("min_quantity") - F("available"),
-        recent_out=Subquery(recent_out, output_field=BigIntegerField()),
-    )
+    queryset = stock_report(search=search, category_id=category_id, is_active=is_active)
+    return with_shortfall(queryset).annotate(recent_out=Subquery(recent_out, output_field=BigIntegerField()))
 
 
-def low_stock_values() -> list[str]:
-    return [*_STOCK_VALUES, "min_quantity", "reorder_quantity", "shortfall", "recent_out"]
-
-
-def suggested_reorder(shortfall: int, reorder_quantity: int) -> int:
-    """The shortfall rounded up to a multiple of ``reorder_quantity`` (when that is set)."""
-    if shortfall <= 0:
-        return 0
-    if not reorder_quantity:
-        return shortfall
-    return -(-shortfall // reorder_quantity) * reorder_quantity
-
-
-def days_of_cover(available: int, recent_out: int | None) -> float | None:
-    """``available`` divided by the mean daily OUT over the cover window; None without OUTs."""
-    if not recent_out:
-        return None
-    return available / (recent_out / COVER_WINDOW_DAYS)
-
-
-def low_stock_row(values: dict) -> dict:
-    row = _stock_row(values)
-    row["min_quantity"] = values["min_quantity"]
-    row["shortfall"] = values["shortfall"]
-    row["suggested_reorder"] = suggested_reorder(values["shortfall"], values["reorder_quantity"])
-    row["days_of_cover"] = days_of_cover(values["available"], values["recent_out"])
-    return row
-
-
+# --- The ledger over a date range ----------------------------------------------------------------------------
 def _in_out_sums() -> dict:
     return {
         "total_in": Coalesce(
@@ -210,16 +203,14 @@ def range_days(start: datetime, end: datetime) -> list[date]:
 
 
 def movements_by_day(*, start: datetime, end: datetime) -> list[dict]:
-    """``{day, total_in, total_out}`` for every local day of the range, zero days included, oldest first."""
+    """``{day (a date), total_in, total_out}`` for every local day of the range, zero days included, oldest first."""
     # TruncDate without tzinfo uses the current time zone, so the days are local ones on every backend.
     totals = _ledger(start, end).annotate(day=TruncDate("created_at")).values("day").annotate(**_in_out_sums())
     by_day = {row["day"]: row for row in totals}
     rows = []
     for day in range_days(start, end):
         found = by_day.get(day, {})
-        rows.append(
-            {"day": day.isoformat(), "total_in": found.get("total_in", 0), "total_out": found.get("total_out", 0)}
-        )
+        rows.append({"day": day, "total_in": found.get("total_in", 0), "total_out": found.get("total_out", 0)})
     return rows
 
 
@@ -229,7 +220,7 @@ def movements_by_product(*, start: datetime, end: datetime) -> QuerySet:
         _ledger(start, end)
         .values("product_id")
         .annotate(sku=F("product__sku"), name=F("product__name"), **_in_out_sums())
-        .values(*MOVEMENTS_BY_PRODUCT_COLUMNS)
+        .values(*MOVEMENTS_BY_PRODUCT_COLUMNS.values())
     )
 
 
@@ -241,5 +232,17 @@ def top_products(*, direction: str, start: datetime, end: datetime, category_id:
     return (
         ledger.values("product_id")
         .annotate(sku=F("product__sku"), name=F("product__name"), quantity=Sum("quantity"))
-        .values(*TOP_PRODUCTS_COLUMNS)
+        .values(*TOP_PRODUCTS_COLUMNS.values())
     )
+
+
+# --- The dashboard ----------------------------------------------------------------------------------------------
+def movement_totals(*, start: datetime, end: datetime) -> dict:
+    """``{total_in, total_out, count}`` of the movements in ``[start, end)``."""
+    return _ledger(start, end).aggregate(**_in_out_sums(), count=Count("id"))
+
+
+def low_stock_products() -> QuerySet:
+    """Active low-stock products with their figures and ``shortfall``, largest shortfall first."""
+    products = stock_selectors.product_list().filter(is_active=True)
+    return with_shortfall(products).select_related("category").order_by("-shortfall", "name")

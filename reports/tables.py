@@ -11,83 +11,77 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from inventory_site.exceptions import NotFound
+from inventory_site.sorting import order_queryset
 from reports import params as report_params
 from reports import selectors
 from reports.cache import TTL_CLOSED_RANGE, TTL_CURRENT, TTL_OPEN_RANGE, cached
+from reports.columns import ColumnTable
 
 CSV_CHUNK = 2000
 
 
 @dataclass(frozen=True)
 class Table:
+    """A report: its parameters, its column table (``reports.selectors``), where its rows come from, its TTL."""
+
     name: str
     parse: Callable[[object], dict]
-    source: Callable[[dict], tuple[QuerySet | list, Callable[[dict], dict]]]
+    column_table: ColumnTable
+    source: Callable[[dict, ColumnTable], QuerySet | list]  # the columns' .values(), ordered as parsed["sort"] asks
     ttl: Callable[[dict], int]
 
-    def columns(self, parsed: dict) -> list[str]:
-        if self.name == "movements":
-            by_day = parsed["group_by"] == "day"
-            return selectors.MOVEMENTS_BY_DAY_COLUMNS if by_day else selectors.MOVEMENTS_BY_PRODUCT_COLUMNS
-        return {
-            "stock": selectors.STOCK_COLUMNS,
-            "low-stock": selectors.LOW_STOCK_COLUMNS,
-            "top-products": selectors.TOP_PRODUCTS_COLUMNS,
-        }[self.name]
+    def columns(self, parsed: dict) -> ColumnTable:
+        """The columns of this request's rows (the movements report has one shape per ``group_by``)."""
+        return self.column_table.shape(parsed.get("group_by"))
+
+    def source_rows(self, parsed: dict) -> tuple[QuerySet | list, Callable[[dict], dict]]:
+        columns = self.columns(parsed)
+        return self.source(parsed, columns), columns.row
 
 
-def _identity(row: dict) -> dict:
-    return row
+def _ordered(queryset: QuerySet, parsed: dict, columns: ColumnTable, *, tie: str) -> QuerySet:
+    name, descending = parsed["sort"]
+    path = columns.sort_fields()[name]
+    return order_queryset(queryset, path, descending, nullable=name in columns.nullable_sorts(), tie=tie)
 
 
-def _order(queryset: QuerySet, sort: tuple[str, bool], fields: dict[str, str], tie: str) -> QuerySet:
-    field, descending = sort
-    expression = F(fields[field])
-    # Every sortable column is NOT NULL (levels are coalesced): a NULLS clause would only stop PostgreSQL from
-    # walking an index such as the one on the product name.
-    ordering = expression.desc() if descending else expression.asc()
-    return queryset.order_by(ordering, f"-{tie}" if descending else tie)
+def _catalogue_filters(parsed: dict) -> dict:
+    return {"search": parsed["search"], "category_id": parsed["category_id"], "is_active": parsed["is_active"]}
 
 
-def _stock_source(parsed: dict):
-    queryset = selectors.stock_report(
-        search=parsed["search"], category_id=parsed["category_id"], is_active=parsed["is_active"]
-    )
-    queryset = _order(queryset, parsed["sort"], report_params.STOCK_SORT, "id")
-    return queryset.values(*selectors.stock_values()), selectors.stock_row
+def _stock_source(parsed: dict, columns: ColumnTable):
+    queryset = selectors.stock_report(**_catalogue_filters(parsed))
+    return _ordered(queryset, parsed, columns, tie="id").values(*columns.values())
 
 
-def _low_stock_source(parsed: dict):
-    queryset = selectors.low_stock_report(
-        search=parsed["search"],
-        category_id=parsed["category_id"],
-        is_active=parsed["is_active"],
-        today=parsed["today"],
-    )
-    queryset = _order(queryset, parsed["sort"], report_params.LOW_STOCK_SORT, "id")
-    return queryset.values(*selectors.low_stock_values()), selectors.low_stock_row
+def _low_stock_source(parsed: dict, columns: ColumnTable):
+    queryset = selectors.low_stock_report(**_catalogue_filters(parsed), today=parsed["today"])
+    return _ordered(queryset, parsed, columns, tie="id").values(*columns.values())
 
 
-def _movements_source(parsed: dict):
+def _movements_source(parsed: dict, columns: ColumnTable):
     start, end = parsed["start"], parsed["end"]
     field, descending = parsed["sort"]
     if parsed["group_by"] == "day":
+        # Every day of the range, zero days included: built in Python, so sorted in Python.
         days = selectors.movements_by_day(start=start, end=end)
         if field != "day" or descending:
             days.sort(key=lambda row: (row[field], row["day"]), reverse=descending)
-        return days, _identity
+        return days
     queryset = selectors.movements_by_product(start=start, end=end)
-    return _order(queryset, parsed["sort"], report_params.BY_PRODUCT_SORT, "product_id"), _identity
+    return _ordered(queryset, parsed, columns, tie="product_id")
 
 
-def _top_products_source(parsed: dict):
+def _top_products_source(parsed: dict, columns: ColumnTable):
     queryset = selectors.top_products(
         direction=parsed["direction"], start=parsed["start"], end=parsed["end"], category_id=parsed["category_id"]
     )
-    top = list(queryset.order_by("-quantity", "product_id")[: parsed["limit"]])
+    path = columns.sort_fields()[parsed["sort"][0]]
+    # The top ``limit`` are always the most (ties by id); ``sort_order=asc`` lists the same rows least first.
+    top = list(queryset.order_by(F(path).desc(), "product_id")[: parsed["limit"]])
     if not parsed["sort"][1]:
         top.reverse()
-    return top, _identity
+    return top
 
 
 def _range_ttl(parsed: dict) -> int:
@@ -99,16 +93,29 @@ def _low_stock_parse(query) -> dict:
     return {**report_params.low_stock_params(query), "today": timezone.localdate()}
 
 
+def _current_ttl(parsed: dict) -> int:
+    return TTL_CURRENT
+
+
 TABLES = {
-    "stock": Table("stock", report_params.stock_params, _stock_source, lambda parsed: TTL_CURRENT),
-    "low-stock": Table("low-stock", _low_stock_parse, _low_stock_source, lambda parsed: TTL_CURRENT),
-    "movements": Table("movements", report_params.movements_params, _movements_source, _range_ttl),
-    "top-products": Table("top-products", report_params.top_products_params, _top_products_source, _range_ttl),
+    table.name: table
+    for table in (
+        Table("stock", report_params.stock_params, selectors.STOCK_COLUMNS, _stock_source, _current_ttl),
+        Table("low-stock", _low_stock_parse, selectors.LOW_STOCK_COLUMNS, _low_stock_source, _current_ttl),
+        Table("movements", report_params.movements_params, selectors.MOVEMENTS_COLUMNS, _movements_source, _range_ttl),
+        Table(
+            "top-products",
+            report_params.top_products_params,
+            selectors.TOP_PRODUCTS_COLUMNS,
+            _top_products_source,
+            _range_ttl,
+        ),
+    )
 }
 
 
 def parse(name: str, query) -> dict:
-    """Validate ``query`` (a QueryDict or dict) for report ``name``; raises ValidationError (400)."""
+    """Validate ``query`` (a QueryDict or dict) for report ``name``; raises Invalid (400)."""
     return TABLES[name].parse(query)
 
 
@@ -121,7 +128,7 @@ def page(name: str, parsed: dict, page_number: int | str, page_size: int) -> dic
     table = TABLES[name]
 
     def compute() -> dict:
-        source, to_row = table.source(parsed)
+        source, to_row = table.source_rows(parsed)
         count = _count(source)
         num_pages = max(1, ceil(count / page_size))
         number = num_pages if page_number == "last" else page_number
@@ -143,7 +150,7 @@ def all_rows_cached(name: str, parsed: dict) -> list[dict]:
     table = TABLES[name]
 
     def compute() -> list[dict]:
-        source, to_row = table.source(parsed)
+        source, to_row = table.source_rows(parsed)
         return [to_row(values) for values in source]
 
     return cached(f"{name}:all", parsed, compute, ttl=table.ttl(parsed))
@@ -151,7 +158,7 @@ def all_rows_cached(name: str, parsed: dict) -> list[dict]:
 
 def rows(name: str, parsed: dict) -> Iterator[dict]:
     """Every row, streamed from the database in chunks (CSV): never all in memory."""
-    source, to_row = TABLES[name].source(parsed)
+    source, to_row = TABLES[name].source_rows(parsed)
     iterable: Iterable = source if isinstance(source, list) else source.iterator(chunk_size=CSV_CHUNK)
     for values in iterable:
         yield to_row(values)

@@ -12,30 +12,10 @@ from django.utils import timezone
 
 from catalog.models import Category, Product
 from inventory_site.exceptions import Invalid, NotFound
-from reports import charts, tables
+from reports import charts, selectors, tables
 from reports import params as report_params
+from reports.columns import FLOAT, Column, ColumnTable
 
-LABELS = {
-    "product_id": "ID",
-    "sku": "SKU",
-    "name": "Name",
-    "category": "Category",
-    "is_active": "Status",
-    "total_in": "Total in",
-    "total_out": "Total out",
-    "on_hand": "On hand",
-    "reserved": "Reserved",
-    "available": "Available",
-    "unit_price": "Unit price",
-    "stock_value": "Stock value",
-    "min_quantity": "Minimum",
-    "shortfall": "Shortfall",
-    "suggested_reorder": "Suggested reorder",
-    "days_of_cover": "Days of cover",
-    "day": "Day",
-    "quantity": "Quantity",
-}
-TEXT_COLUMNS = {"sku", "name", "category", "is_active", "day"}
 MAX_CHART_DAYS = 366
 
 
@@ -62,25 +42,25 @@ def _query(request, **changes) -> str:
     return query.urlencode()
 
 
-def _cell(column: str, value, inactive: bool):
-    if column == "is_active":
+def _cell(column: Column, value, inactive: bool):
+    if column.name == "is_active":
         return {"text": "active" if value else "inactive", "badge": "" if value else "low"}
-    if column == "name" and inactive:
+    if column.name == "name" and inactive:
         return {"text": value, "badge_after": "inactive"}
     if value is None:
         return {"text": "–", "num": True}
-    if column == "days_of_cover":
+    if column.type == FLOAT:
         return {"text": f"{value:.1f}", "num": True}
-    return {"text": value, "num": column not in TEXT_COLUMNS}
+    return {"text": value, "num": column.numeric}
 
 
-def _table(columns: list[str], rows: list[dict]) -> dict:
+def _table(columns: ColumnTable, rows: list[dict]) -> dict:
     ids = {row["product_id"] for row in rows if "product_id" in row and "is_active" not in row}
     # Rows without an is_active column still mark an inactive product (one small query for the page).
     inactive = set(Product.objects.filter(pk__in=ids, is_active=False).values_list("pk", flat=True)) if ids else set()
     return {
-        "headers": [{"label": LABELS[column], "num": column not in TEXT_COLUMNS} for column in columns],
-        "rows": [[_cell(c, row[c], row.get("product_id") in inactive) for c in columns] for row in rows],
+        "headers": [{"label": column.label, "num": column.numeric} for column in columns],
+        "rows": [[_cell(c, row[c.name], row.get("product_id") in inactive) for c in columns] for row in rows],
     }
 
 
@@ -88,9 +68,10 @@ def _field(request, name: str, label: str, kind: str = "text", options=None) -> 
     return {"name": name, "label": label, "type": kind, "value": request.GET.get(name, ""), "options": options or []}
 
 
-def _sort_fields(request, fields) -> list[dict]:
+def _sort_fields(request, columns: ColumnTable) -> list[dict]:
+    sortable = [(name, columns.label(name)) for name in columns.sort_fields()]
     return [
-        _field(request, "sort_by", "Sort by", "select", [("", "Default")] + [(f, LABELS.get(f, f)) for f in fields]),
+        _field(request, "sort_by", "Sort by", "select", [("", "Default"), *sortable]),
         _field(
             request, "sort_order", "Order", "select", [("", "Default"), ("asc", "Ascending"), ("desc", "Descending")]
         ),
@@ -169,20 +150,21 @@ def index(request):
 
 @admin_required
 def stock(request):
-    fields = [*_catalogue_fields(request), *_sort_fields(request, report_params.STOCK_SORT)]
+    fields = [*_catalogue_fields(request), *_sort_fields(request, selectors.STOCK_COLUMNS)]
     return _render_report(request, "stock", "Current stock", fields)
 
 
 @admin_required
 def low_stock(request):
-    fields = [*_catalogue_fields(request), *_sort_fields(request, report_params.LOW_STOCK_SORT)]
+    fields = [*_catalogue_fields(request), *_sort_fields(request, selectors.LOW_STOCK_COLUMNS)]
     return _render_report(request, "low-stock", "Low stock", fields)
 
 
 @admin_required
 def movements(request):
     group_by = [("day", "Day"), ("product", "Product")]
-    sortable = report_params.BY_PRODUCT_SORT if request.GET.get("group_by") == "product" else report_params.BY_DAY_SORT
+    by_product = request.GET.get("group_by") == "product"
+    sortable = selectors.MOVEMENTS_BY_PRODUCT_COLUMNS if by_product else selectors.MOVEMENTS_BY_DAY_COLUMNS
     fields = [
         *_date_fields(request),
         _field(request, "group_by", "Group by", "select", group_by),

@@ -40,7 +40,7 @@ def test_stock_csv_has_every_row_and_the_json_columns(admin_client, thirty, djan
         response = admin_client.get("/api/v1/reports/stock", {"format": "csv", "page_size": 2})
         rows = _csv(response)
     assert len(rows) == 30  # not the 25 of a page, nor the 2 asked for
-    assert list(rows[0]) == selectors.STOCK_COLUMNS
+    assert list(rows[0]) == selectors.STOCK_COLUMNS.names
     json_row = admin_client.get("/api/v1/reports/stock").json()["results"][0]
     assert rows[0] == {
         key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in json_row.items()
@@ -59,7 +59,7 @@ def test_low_stock_csv(admin_client, thirty):
     response = admin_client.get("/api/v1/reports/low-stock", {"format": "csv"})
     rows = _csv(response)
     assert len(rows) == 30
-    assert list(rows[0]) == selectors.LOW_STOCK_COLUMNS
+    assert list(rows[0]) == selectors.LOW_STOCK_COLUMNS.names
     assert rows[0]["shortfall"] == "15" and rows[0]["days_of_cover"] == "50.0"
 
 
@@ -71,18 +71,18 @@ def test_low_stock_csv_null_is_empty(admin_client):
 
 def test_movement_csvs(admin_client, thirty):
     by_day = _csv(admin_client.get("/api/v1/reports/movements", {"format": "csv"}))
-    assert len(by_day) == 30 and list(by_day[0]) == selectors.MOVEMENTS_BY_DAY_COLUMNS
+    assert len(by_day) == 30 and list(by_day[0]) == selectors.MOVEMENTS_BY_DAY_COLUMNS.names
     assert by_day[-1]["total_in"] == "240" and by_day[-1]["total_out"] == "90"
     by_product = _csv(admin_client.get("/api/v1/reports/movements", {"format": "csv", "group_by": "product"}))
-    assert len(by_product) == 30 and list(by_product[0]) == selectors.MOVEMENTS_BY_PRODUCT_COLUMNS
+    assert len(by_product) == 30 and list(by_product[0]) == selectors.MOVEMENTS_BY_PRODUCT_COLUMNS.names
     top = _csv(admin_client.get("/api/v1/reports/top-products", {"format": "csv", "limit": 12}))
-    assert len(top) == 12 and list(top[0]) == selectors.TOP_PRODUCTS_COLUMNS
+    assert len(top) == 12 and list(top[0]) == selectors.TOP_PRODUCTS_COLUMNS.names
     assert {row["quantity"] for row in top} == {"3"}
 
 
 def test_empty_csv_is_just_the_header(admin_client):
     response = admin_client.get("/api/v1/reports/top-products", {"format": "csv"})
-    assert _header(response) == selectors.TOP_PRODUCTS_COLUMNS
+    assert _header(response) == selectors.TOP_PRODUCTS_COLUMNS.names
 
 
 def test_accept_header_selects_csv(admin_client, thirty):
