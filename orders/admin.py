@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from inventory_site.admin import ReadOnlyAdmin
 from inventory_site.exceptions import DomainError
 from orders import policy, services
 from orders.models import Order, OrderItem, OrderStatusChange
@@ -29,8 +30,8 @@ class OrderStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    """Read-only here: every change goes through orders.services (the actions below)."""
+class OrderAdmin(ReadOnlyAdmin):
+    """Read-only here: every change is one of orders.policy.ACTIONS through orders.services (the actions below)."""
 
     list_display = ("number", "status", "priority", "customer_name", "created_by", "created_at")
     list_filter = ("status", "priority", "created_at")
@@ -52,12 +53,6 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderItemInline, OrderStatusChangeInline]
     actions = [f"{action.name}_orders" for action in policy.ACTIONS.values()]
     list_select_related = ("created_by",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return policy.visible_orders(super().get_queryset(request), principal=request.user)
