@@ -348,7 +348,7 @@ def _requirement_names(path: Path) -> set[str]:
     return names
 
 
-DEV_ONLY = {"pytest", "pytest-django", "factory-boy", "hypothesis", "schemathesis", "playwright", "ruff", "pyyaml"}
+DEV_ONLY = {"pytest", "pytest-django", "factory-boy", "hypothesis", "schemathesis", "playwright", "ruff"}
 
 
 def test_runtime_and_development_requirements_are_split():
