@@ -1,7 +1,7 @@
 from contextvars import ContextVar
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import password_validation
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
@@ -9,7 +9,7 @@ from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 
 from accounts import services
 from accounts.models import User
-from inventory_site.exceptions import DomainError
+from inventory_site.admin import ServiceAdmin, deactivate
 
 
 class UserAddForm(forms.ModelForm):
@@ -61,8 +61,9 @@ class PasswordChangeForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    """Writes go through accounts.services so they are validated and audited."""
+class UserAdmin(ServiceAdmin, DjangoUserAdmin):
+    """Writes go through accounts.services so they are validated and audited (ServiceAdmin: a refused
+    write shows its error and stays on the form, with nothing created)."""
 
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "role", "is_active", "last_login")
@@ -80,22 +81,18 @@ class UserAdmin(DjangoUserAdmin):
     change_password_form = PasswordChangeForm
     add_fieldsets = ((None, {"fields": ("email", "password", "first_name", "last_name", "role", "is_active")}),)
     filter_horizontal = ()
-    actions = ["deactivate"]
+    actions = [deactivate]
+    fields_for_service = services.USER_FIELDS
+    service_create = staticmethod(services.create_user)
+    service_update = staticmethod(services.update_user)
+    service_delete = staticmethod(services.delete_user)
+    instance_name = "user"
 
-    def save_model(self, request, obj, form, change):
-        data = {
-            name: form.cleaned_data[name]
-            for name in ("email", "first_name", "last_name", "role", "is_active")
-            if name in form.cleaned_data
-        }
-        try:
-            if change:
-                services.update_user(actor=request.user, user=obj, **data)
-            else:
-                created = services.create_user(actor=request.user, password=form.cleaned_data["password"], **data)
-                obj.pk = created.pk
-        except DomainError as error:
-            self.message_user(request, f"{error.message} {error.errors or ''}", level=messages.ERROR)
+    def service_data(self, form) -> dict:
+        data = super().service_data(form)
+        if isinstance(form, UserAddForm):  # the change form's password is the read-only hash
+            data["password"] = form.cleaned_data["password"]
+        return data
 
     def user_change_password(self, request, id, form_url=""):
         token = _password_actor.set(request.user)
@@ -103,15 +100,3 @@ class UserAdmin(DjangoUserAdmin):
             return super().user_change_password(request, id, form_url)
         finally:
             _password_actor.reset(token)
-
-    def delete_model(self, request, obj):
-        try:
-            services.delete_user(actor=request.user, user=obj)
-        except DomainError as error:
-            self.message_user(request, error.message, level=messages.ERROR)
-
-    @admin.action(description="Deactivate selected users")
-    def deactivate(self, request, queryset):
-        for user in queryset:
-            services.update_user(actor=request.user, user=user, is_active=False)
-        self.message_user(request, f"Deactivated {queryset.count()} user(s).")

@@ -54,7 +54,12 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """Logs in with the email. The role decides Django's ``is_staff``/``is_superuser`` flags."""
+    """Logs in with the email. The role is the only source of Django's ``is_staff``/``is_superuser``.
+
+    Both are properties of ``role``, not columns, so nothing can leave them stale (a queryset
+    ``.update(role=...)`` included): an admin is Django's staff and superuser (``has_perm`` says yes to
+    everything, the Django admin lets them in), a staff user is neither.
+    """
 
     email = models.EmailField(max_length=254, unique=True)  # as entered
     # The identity: normalise_email(email) (NFKC, then case-folded), set on every save. Lookups, uniqueness
@@ -64,7 +69,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -80,10 +84,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
     def save(self, *args, **kwargs):
-        # Derived, never set by hand: the admin role is Django's staff + superuser, the staff role neither.
         self.email = (self.email or "").strip()
         self.email_key = normalise_email(self.email)
-        self.is_staff = self.is_superuser = self.role == Role.ADMIN
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "email" in update_fields:
             kwargs["update_fields"] = {*update_fields, "email_key"}
@@ -92,6 +94,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    # Replace PermissionsMixin's column: a name in the class body keeps Django from adding the field.
+    @property
+    def is_superuser(self) -> bool:
+        return self.is_admin
+
+    @property
+    def is_staff(self) -> bool:
+        """Django admin access."""
+        return self.is_admin
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email

@@ -5,7 +5,7 @@ from django.db.models import ProtectedError
 
 from accounts import tokens
 from accounts.exceptions import DuplicateEmail, UserHasHistory
-from accounts.models import Role, User, normalise_email
+from accounts.models import User, normalise_email
 from audit.services import diff, record_event, snapshot
 from inventory_site import email_key
 from inventory_site.exceptions import Invalid
@@ -29,6 +29,15 @@ def _ensure_email_free(email: str, *, exclude_pk=None) -> None:
         raise DuplicateEmail(f"A user with the email {email} already exists.")
 
 
+def _save(user: User) -> None:
+    """Save; a racing user with the same email key (the unique constraint) is a DuplicateEmail, not a 500."""
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise DuplicateEmail(f"A user with the email {user.email} already exists.") from None
+
+
 @transaction.atomic
 def create_user(
     *, actor: User | None, email: str, password: str, role: str, first_name: str, last_name: str, is_active=True
@@ -38,11 +47,7 @@ def create_user(
     user = User(email=email, first_name=first_name, last_name=last_name, role=role, is_active=is_active)
     _check_password(password, user)
     user.set_password(password)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        raise DuplicateEmail(f"A user with the email {email} already exists.") from None
+    _save(user)
     record_event(action="user.created", actor=actor, obj=user, changes={"email": email, "role": role})
     return user
 
@@ -61,11 +66,7 @@ def update_user(*, actor: User | None, user: User, password: str | None = None, 
     if password is not None:
         _check_password(password, user)
         user.set_password(password)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        raise DuplicateEmail(f"A user with the email {user.email} already exists.") from None
+    _save(user)
     changes = diff(user, before, USER_FIELDS)
     if password is not None:
         changes["password"] = ["***", "***"]
@@ -116,7 +117,3 @@ def delete_user(*, actor: User | None, user: User) -> None:
             "This user has history (movements, orders or audit events); deactivate them instead."
         ) from None
     record_event(action="user.deleted", actor=actor, object_type="user", object_id=user_id, changes={"email": email})
-
-
-def role_choices() -> list[str]:
-    return [choice.value for choice in Role]

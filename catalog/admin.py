@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from catalog import selectors, services
 from catalog.models import Category, Supplier
-from inventory_site.admin import ServiceAdmin
+from inventory_site.admin import ServiceAdmin, deactivate
 
 
 @admin.register(Category)
@@ -38,10 +38,4 @@ class SupplierAdmin(ServiceAdmin):
     service_update = staticmethod(services.update_supplier)
     service_delete = staticmethod(services.delete_supplier)
     instance_name = "supplier"
-    actions = ["deactivate"]
-
-    @admin.action(description="Deactivate selected suppliers")
-    def deactivate(self, request, queryset):
-        for supplier in queryset.filter(is_active=True):
-            services.update_supplier(actor=request.user, supplier=supplier, is_active=False)
-        self.message_user(request, "Deactivated the selected suppliers.")
+    actions = [deactivate]

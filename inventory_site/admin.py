@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpResponseRedirect
 
 from inventory_site.exceptions import DomainError
@@ -20,8 +21,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class ServiceAdmin(admin.ModelAdmin):
     """Route saves and deletes through ``create``/``update``/``delete`` services; show domain errors.
 
-    A domain error escapes ``save_model`` so the admin's own transaction rolls back; the view then
-    sends the user back to the form with the message.
+    Every admin that writes uses this base. A domain error escapes ``save_model`` so the admin's own
+    transaction rolls back (nothing is created or changed); the view then sends the user back to the form
+    with the message, never to a "saved successfully" page.
     """
 
     fields_for_service: tuple[str, ...] = ()
@@ -41,6 +43,13 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         self.service_delete(actor=request.user, **{self.instance_name: obj})
+
+    def deactivate_queryset(self, request, queryset) -> int:
+        """Switch ``is_active`` off on every active row of ``queryset`` through ``service_update``; how many."""
+        active = list(queryset.filter(is_active=True).order_by("pk"))
+        for obj in active:
+            self.service_update(actor=request.user, **{self.instance_name: obj}, is_active=False)
+        return len(active)
 
     def delete_queryset(self, request, queryset):
         failed = []
@@ -65,3 +74,16 @@ class ServiceAdmin(admin.ModelAdmin):
         except DomainError as error:
             self.message_user(request, error.message, level=messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.action(description="Deactivate selected %(verbose_name_plural)s")
+def deactivate(modeladmin: ServiceAdmin, request, queryset) -> None:
+    """The one deactivate action (``actions = [deactivate]`` on a ServiceAdmin whose model has ``is_active``):
+    all the selected rows or none, each through the admin's update service (validated, audited)."""
+    try:
+        with transaction.atomic():
+            count = modeladmin.deactivate_queryset(request, queryset)
+    except DomainError as error:
+        modeladmin.message_user(request, error.message, level=messages.ERROR)
+        return
+    modeladmin.message_user(request, f"Deactivated {count} {queryset.model._meta.verbose_name}(s).")

@@ -51,9 +51,3 @@ class PermissionDenied(DomainError):
     status = 403
     code = "permission_denied"
     title = "Permission denied"
-
-
-class ServiceUnavailable(DomainError):
-    status = 503
-    code = "service_unavailable"
-    title = "Service unavailable"

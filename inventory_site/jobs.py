@@ -2,9 +2,14 @@
 
 import functools
 import logging
+from collections.abc import Callable
 
+import django_rq
+import redis
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.utils.module_loading import import_string
+from rq.exceptions import DuplicateJobError
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +39,6 @@ def refresh_connections() -> None:
 @functools.lru_cache(maxsize=32)
 def _queue(name: str, url: str):
     """One queue and Redis client per process (django_rq.get_queue opens a new connection on every call)."""
-    import django_rq
-    import redis
-
     return django_rq.get_queue(
         name, connection=redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5), commit_mode="auto"
     )
@@ -53,11 +55,16 @@ return 1
 """
 
 
-def enqueue_now(func, *args, queue: str = "default", job_id: str | None = None) -> bool:
+Job = Callable | str  # a job function, or its dotted path ("orders.jobs.process_order"), which rq accepts too
+
+
+def enqueue_now(func: Job, *args, queue: str = "default", job_id: str | None = None) -> bool:
     """Enqueue immediately (callers outside a transaction, e.g. the re-enqueue loop). Returns whether a job
-    was enqueued (or run in-process): with ``job_id``, not when that id is already waiting on the queue."""
+    was enqueued (or run in-process): with ``job_id``, not when that id is already waiting on the queue.
+
+    ``func`` may be a dotted path, so that a service enqueues a job of a module that imports the service."""
     if settings.JOBS_IN_PROCESS:
-        func(*args)
+        (import_string(func) if isinstance(func, str) else func)(*args)
         return True
     rq_queue = _queue(queue, settings.RQ_QUEUES[queue]["URL"])
     if job_id is None:
@@ -66,9 +73,7 @@ def enqueue_now(func, *args, queue: str = "default", job_id: str | None = None) 
     return _enqueue_once(rq_queue, func, args, job_id)
 
 
-def _enqueue_once(rq_queue, func, args, job_id: str) -> bool:
-    from rq.exceptions import DuplicateJobError
-
+def _enqueue_once(rq_queue, func: Job, args, job_id: str) -> bool:
     clear = rq_queue.connection.register_script(_CLEAR_UNLESS_WAITING)
     if not clear(keys=[rq_queue.job_class.key_for(job_id), rq_queue.key], args=[job_id]):
         return False
@@ -79,7 +84,7 @@ def _enqueue_once(rq_queue, func, args, job_id: str) -> bool:
     return True
 
 
-def requeue(func, jobs, *, what: str) -> int:
+def requeue(func: Job, jobs, *, what: str) -> int:
     """Enqueue ``func(arg)`` for each ``(arg, queue, job_id)`` whose job is not already waiting: the recovery
     of work lost with Redis. Returns how many were enqueued; after three failures (Redis down) it stops and
     leaves the rest for the next run."""
@@ -95,7 +100,7 @@ def requeue(func, jobs, *, what: str) -> int:
     return count
 
 
-def enqueue_on_commit(func, *args, queue: str = "default", job_id: str | None = None) -> None:
+def enqueue_on_commit(func: Job, *args, queue: str = "default", job_id: str | None = None) -> None:
     """Run ``func(*args)`` once the current transaction commits (with ``job_id``: see ``enqueue_now``).
 
     ``robust=True``: a Redis outage at that moment is logged, never turned into an error for a request

@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 
+from inventory_site.admin import ReadOnlyAdmin
 from inventory_site.exceptions import DomainError
-from orders import services
+from orders import policy, services
 from orders.models import Order, OrderItem, OrderStatusChange
 
 
@@ -29,8 +30,8 @@ class OrderStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    """Read-only here: every change goes through orders.services (the actions below)."""
+class OrderAdmin(ReadOnlyAdmin):
+    """Read-only here: every change is one of orders.policy.ACTIONS through orders.services (the actions below)."""
 
     list_display = ("number", "status", "priority", "customer_name", "created_by", "created_at")
     list_filter = ("status", "priority", "created_at")
@@ -50,31 +51,33 @@ class OrderAdmin(admin.ModelAdmin):
         "updated_at",
     )
     inlines = [OrderItemInline, OrderStatusChangeInline]
-    actions = ["ship_orders", "cancel_orders"]
+    actions = [f"{action.name}_orders" for action in policy.ACTIONS.values()]
     list_select_related = ("created_by",)
 
-    def has_add_permission(self, request):
-        return False
+    def get_queryset(self, request):
+        return policy.visible_orders(super().get_queryset(request), principal=request.user)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def _act(self, request, queryset, action, verb: str) -> None:
+    def _act(self, request, queryset, action: policy.Action) -> None:
+        """``action`` on each selected order through the service, so the policy decides (404, 403, 409)."""
         done = 0
         for order in queryset.order_by("id"):
             try:
-                action(order=order, user=request.user)
+                services.act(order=order, user=request.user, action=action.name)
             except DomainError as error:
                 self.message_user(request, f"{order.number}: {error.message}", level=messages.ERROR)
             else:
                 done += 1
         if done:
-            self.message_user(request, f"{verb} {done} order(s).", level=messages.SUCCESS)
+            self.message_user(request, f"{action.to_status.capitalize()} {done} order(s).", level=messages.SUCCESS)
 
     @admin.action(description="Ship the selected orders")
     def ship_orders(self, request, queryset):
-        self._act(request, queryset, services.ship_order, "Shipped")
+        self._act(request, queryset, policy.SHIP)
+
+    @admin.action(description="Mark the selected orders delivered")
+    def deliver_orders(self, request, queryset):
+        self._act(request, queryset, policy.DELIVER)
 
     @admin.action(description="Cancel the selected orders")
     def cancel_orders(self, request, queryset):
-        self._act(request, queryset, services.cancel_order, "Cancelled")
+        self._act(request, queryset, policy.CANCEL)

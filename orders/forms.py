@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 
 from catalog.forms import ProductField
@@ -9,7 +7,6 @@ from inventory_site.params import TextField
 from orders.models import Priority, Status
 
 LINE_PREFIX = "items"
-LINE_NUMBER = re.compile(r"^Line (\d+): ")
 HEADER_FIELDS = ("customer_name", "customer_email", "reference", "priority", "note")
 
 
@@ -47,13 +44,12 @@ class BaseLineFormSet(forms.BaseFormSet):
         return [(form, form.cleaned_data) for form in self.forms if form.cleaned_data.get("product")]
 
     def add_service_error(self, error) -> None:
-        """Put the service's "Line N: ..." messages on their lines."""
+        """Put the service's line errors (orders.exceptions.InvalidOrder.line_errors) on their lines."""
         lines = self.lines()
-        for message in (error.errors or {}).get("items", []):
-            match = LINE_NUMBER.match(message)
-            number = int(match.group(1)) if match else 0
-            if 1 <= number <= len(lines):
-                lines[number - 1][0].add_error(None, message[match.end() :])
+        for index, messages in getattr(error, "line_errors", {}).items():
+            if 0 <= index < len(lines):
+                for message in messages:
+                    lines[index][0].add_error(None, message)
 
 
 OrderLineFormSet = forms.formset_factory(

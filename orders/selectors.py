@@ -1,11 +1,11 @@
-"""Reads of orders. Staff see only the orders they created; admins see all."""
+"""Reads of orders. Who sees which orders and may take which action is orders.policy's to say."""
 
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 from inventory_site.exceptions import NotFound
-from orders.models import Order, OrderItem, OrderStatusChange, Status
-from orders.services import can_transition
+from orders import policy
+from orders.models import Order, OrderItem, OrderStatusChange
 
 
 def order_list(*, user: User) -> QuerySet[Order]:
@@ -14,36 +14,21 @@ def order_list(*, user: User) -> QuerySet[Order]:
         Prefetch("items", queryset=OrderItem.objects.select_related("product").order_by("id")),
         Prefetch("history", queryset=OrderStatusChange.objects.order_by("at", "id")),
     )
-    if not user.is_admin:
-        queryset = queryset.filter(created_by=user)
-    return queryset
+    return policy.visible_orders(queryset, principal=user)
 
 
 def order_detail(*, user: User, pk) -> Order:
-    """One order ``user`` may see; NotFound (404) for an unknown id or, for staff, another user's order."""
+    """One order ``user`` may see; NotFound (404) for an unknown id or an order hidden from ``user``."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("No order with this id.") from None
+        raise NotFound(policy.NOT_FOUND) from None
     order = order_list(user=user).filter(pk=pk).first()
     if order is None:
-        raise NotFound("No order with this id.")
+        raise NotFound(policy.NOT_FOUND)
     return order
-
-
-def can_deliver(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_admin)
 
 
 def available_actions(*, order: Order, user: User) -> list[str]:
     """The actions ``user`` may take on ``order`` now, among ``ship``, ``deliver`` and ``cancel`` (for the UI)."""
-    if not (user.is_admin or order.created_by_id == user.pk):
-        return []
-    actions = []
-    if can_transition(order, Status.SHIPPED):
-        actions.append("ship")
-    if can_transition(order, Status.DELIVERED) and can_deliver(user):
-        actions.append("deliver")
-    if can_transition(order, Status.CANCELLED):
-        actions.append("cancel")
-    return actions
+    return policy.available_actions(user, order)

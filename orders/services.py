@@ -14,9 +14,10 @@ from accounts.models import User
 from audit.services import record_event
 from catalog.models import Product
 from inventory_site import limits
-from inventory_site.exceptions import Invalid, NotFound, PermissionDenied
+from inventory_site.exceptions import NotFound
 from inventory_site.jobs import enqueue_on_commit, requeue
-from orders.exceptions import InvalidTransition
+from orders import policy
+from orders.exceptions import InvalidOrder, InvalidTransition
 from orders.models import QUEUE_FOR_PRIORITY, Order, OrderItem, OrderStatusChange, Priority, Status
 from stock import services as stock_services
 from stock.exceptions import ShortLines
@@ -24,17 +25,8 @@ from stock.exceptions import ShortLines
 log = logging.getLogger(__name__)
 REQUEUE_BATCH = 5000
 
-TRANSITIONS: dict[str, set[str]] = {
-    Status.PENDING: {Status.CONFIRMED, Status.REJECTED, Status.CANCELLED},
-    Status.CONFIRMED: {Status.SHIPPED, Status.CANCELLED},
-    Status.SHIPPED: {Status.DELIVERED},
-}
-VERBS = {Status.SHIPPED: "ship", Status.DELIVERED: "deliver", Status.CANCELLED: "cancel"}
-
-
-def can_transition(order: Order, to_status: str) -> bool:
-    return to_status in TRANSITIONS.get(order.status, set())
-
+# Enqueued by dotted path: the job module imports this one, never the other way round.
+PROCESS_ORDER_JOB = "orders.jobs.process_order"
 
 # --- placing --------------------------------------------------------------------------------------------------
 
@@ -76,38 +68,48 @@ def _validate_header(
     return errors
 
 
-def _validate_lines(items) -> tuple[list[tuple[Product, int]], list[str]]:
-    """``[(product, quantity)]`` and the messages for every bad line (numbered from 1)."""
+def _validate_lines(items) -> tuple[list[tuple[Product, int]], list[tuple[int | None, str]]]:
+    """``[(product, quantity)]`` and every problem as ``(line index from 0, or None for the whole list, message)``."""
     if not isinstance(items, list | tuple) or not items:
-        return [], ["An order needs at least one line."]
-    messages: list[str] = []
+        return [], [(None, "An order needs at least one line.")]
+    problems: list[tuple[int | None, str]] = []
     wanted: list[tuple[int, object, int]] = []
-    for number, item in enumerate(items, start=1):
+    for index, item in enumerate(items):
         product_id = item.get("product_id") if isinstance(item, dict) else None
         quantity = item.get("quantity") if isinstance(item, dict) else None
         if not (_is_quantity(product_id) or (isinstance(product_id, int) and 0 < product_id < 2**63)):
-            messages.append(f"Line {number}: product_id must be a product id.")
+            problems.append((index, "product_id must be a product id."))
             continue
         if not _is_quantity(quantity):
-            messages.append(f"Line {number}: quantity must be a whole number from 1 to {MAX_QUANTITY}.")
-        wanted.append((number, product_id, quantity))
+            problems.append((index, f"quantity must be a whole number from 1 to {MAX_QUANTITY}."))
+        wanted.append((index, product_id, quantity))
     products = Product.objects.only("id", "sku", "name", "unit_price", "is_active").in_bulk(
         [product_id for _, product_id, _ in wanted]
     )
     seen: set[int] = set()
     lines = []
-    for number, product_id, quantity in wanted:
+    for index, product_id, quantity in wanted:
         product = products.get(product_id)
         if product is None:
-            messages.append(f"Line {number}: unknown product {product_id}.")
+            problems.append((index, f"unknown product {product_id}."))
         elif not product.is_active:
-            messages.append(f"Line {number}: product {product.sku} is inactive and takes no orders.")
+            problems.append((index, f"product {product.sku} is inactive and takes no orders."))
         elif product_id in seen:
-            messages.append(f"Line {number}: product {product.sku} appears more than once; use one line per product.")
+            problems.append((index, f"product {product.sku} appears more than once; use one line per product."))
         else:
             lines.append((product, quantity))
         seen.add(product_id)
-    return lines, messages
+    return lines, problems
+
+
+def _line_errors(problems: list[tuple[int | None, str]]) -> tuple[list[str], dict[int, list[str]]]:
+    """The API's ``items`` messages ("Line N: ...", numbered from 1) and the same messages per line index."""
+    messages = [message if index is None else f"Line {index + 1}: {message}" for index, message in problems]
+    per_line: dict[int, list[str]] = {}
+    for index, message in problems:
+        if index is not None:
+            per_line.setdefault(index, []).append(message)
+    return messages, per_line
 
 
 def place_order(
@@ -122,20 +124,21 @@ def place_order(
 ) -> Order:
     """Validate and save a ``pending`` order; once committed, ``process_order`` runs on the priority's queue.
 
-    Raises Invalid (400) with ``errors`` for a bad header, no lines, a bad quantity, an unknown or inactive
-    product, or one product on two lines. The returned order is the order as placed (``pending``), with its
-    items and history loaded.
+    Raises InvalidOrder (an Invalid: 400) with ``errors`` for a bad header, no lines, a bad quantity, an
+    unknown or inactive product, or one product on two lines; its ``line_errors`` has the line messages by
+    line index. The returned order is the order as placed (``pending``), with its items and history loaded.
     """
     customer_email, reference, note = customer_email or "", reference or "", note or ""
     errors = _validate_header(
         customer_name=customer_name, customer_email=customer_email, reference=reference, note=note, priority=priority
     )
-    lines, messages = _validate_lines(items)
+    lines, problems = _validate_lines(items)
+    messages, line_errors = _line_errors(problems)
     if messages:
         errors["items"] = messages
     if errors:
         first = next(iter(errors.values()))[0]
-        raise Invalid(first, errors=errors)
+        raise InvalidOrder(first, errors=errors, line_errors=line_errors)
     with transaction.atomic():
         order = Order.objects.create(
             number=uuid.uuid4().hex,  # replaced below by the id-based number, in the same transaction
@@ -167,7 +170,7 @@ def place_order(
             },
         )
         enqueue_on_commit(
-            _process_order_job(), order.pk, queue=QUEUE_FOR_PRIORITY[priority], job_id=process_order_job_id(order.pk)
+            PROCESS_ORDER_JOB, order.pk, queue=QUEUE_FOR_PRIORITY[priority], job_id=process_order_job_id(order.pk)
         )
     # The order as placed (the job may already have run in-process at the commit), with no query.
     _set_prefetched(order, "items", order_items)
@@ -183,12 +186,6 @@ def _set_prefetched(instance, name: str, objects: list) -> None:
     if not hasattr(instance, "_prefetched_objects_cache"):
         instance._prefetched_objects_cache = {}
     instance._prefetched_objects_cache[name] = queryset
-
-
-def _process_order_job():
-    from orders.jobs import process_order
-
-    return process_order
 
 
 def process_order_job_id(order_id: int) -> str:
@@ -239,25 +236,17 @@ def _shortage_reason(shortages: list[dict]) -> str:
 # --- actions --------------------------------------------------------------------------------------------------
 
 
-def _lock_for_action(*, order: Order, user: User, to_status: str) -> Order:
-    """Lock the order row, then check who may act and whether the transition exists (404, 403, then 409)."""
+def _lock_for_action(*, order: Order, user: User, action: policy.Action) -> Order:
+    """Lock the order row, then ask the policy: 404, 403, then 409 (see orders.policy)."""
     locked = Order.objects.select_for_update().filter(pk=order.pk).first()
-    if locked is None or not (user.is_admin or locked.created_by_id == user.pk):
-        raise NotFound("No order with this id.")
-    if to_status == Status.DELIVERED and not user.is_admin:
-        raise PermissionDenied("Only an admin may mark an order delivered.")
-    if not can_transition(locked, to_status):
-        raise InvalidTransition(
-            f"Cannot {VERBS[to_status]} an order that is {locked.status}.",
-            order_status=locked.status,
-        )
+    policy.check(user, locked, action)
     return locked
 
 
 def _apply_transition(order: Order, to_status: str, *, user: User | None, **fields) -> None:
     """Move a locked order to ``to_status``: the row, an OrderStatusChange and an audit event, in one transaction."""
     from_status = order.status
-    if not can_transition(order, to_status):
+    if not policy.can_transition(from_status, to_status):
         raise InvalidTransition(f"An order that is {from_status} cannot become {to_status}.", order_status=from_status)
     order.status = to_status
     for name, value in fields.items():
@@ -268,32 +257,50 @@ def _apply_transition(order: Order, to_status: str, *, user: User | None, **fiel
     record_event(action=f"order.{to_status}", actor=user, obj=order, changes=changes)
 
 
+def _consume(order: Order, user: User) -> None:
+    stock_services.consume(
+        reference=order.reservation_reference, user=user, movement_reference=order.number, note=f"Order {order}"
+    )
+
+
+def _release(order: Order, user: User) -> None:
+    stock_services.release(reference=order.reservation_reference)
+
+
+# What an action does to stock, under the same locks as its transition.
+_STOCK_EFFECTS = {policy.SHIP: _consume, policy.CANCEL: _release}
+
+
+def act(*, order: Order, user: User, action: str) -> Order:
+    """Take the action named ``action`` (``ship``, ``deliver``, ``cancel``: orders.policy.ACTIONS) on ``order``.
+
+    NotFound (404) for an unknown action, an order that no longer exists or that ``user`` may not see;
+    PermissionDenied (403) when ``user`` may not take it; InvalidTransition (409) from the wrong status.
+    """
+    step = policy.ACTIONS.get(action)
+    if step is None:
+        raise NotFound("No such action.")
+    with transaction.atomic():
+        order = _lock_for_action(order=order, user=user, action=step)
+        if effect := _STOCK_EFFECTS.get(step):
+            effect(order, user)
+        _apply_transition(order, step.to_status, user=user)
+    return order
+
+
 def ship_order(*, order: Order, user: User) -> Order:
     """confirmed -> shipped: each reservation becomes an OUT movement (reason ``sale``, reference the number)."""
-    with transaction.atomic():
-        order = _lock_for_action(order=order, user=user, to_status=Status.SHIPPED)
-        stock_services.consume(
-            reference=order.reservation_reference, user=user, movement_reference=order.number, note=f"Order {order}"
-        )
-        _apply_transition(order, Status.SHIPPED, user=user)
-    return order
+    return act(order=order, user=user, action=policy.SHIP.name)
 
 
 def deliver_order(*, order: Order, user: User) -> Order:
     """shipped -> delivered (admins only)."""
-    with transaction.atomic():
-        order = _lock_for_action(order=order, user=user, to_status=Status.DELIVERED)
-        _apply_transition(order, Status.DELIVERED, user=user)
-    return order
+    return act(order=order, user=user, action=policy.DELIVER.name)
 
 
 def cancel_order(*, order: Order, user: User) -> Order:
-    """pending or confirmed -> cancelled; a reservation is released."""
-    with transaction.atomic():
-        order = _lock_for_action(order=order, user=user, to_status=Status.CANCELLED)
-        stock_services.release(reference=order.reservation_reference)
-        _apply_transition(order, Status.CANCELLED, user=user)
-    return order
+    """pending or confirmed -> cancelled; a reservation is released (staff: only the orders they placed)."""
+    return act(order=order, user=user, action=policy.CANCEL.name)
 
 
 # --- recovery -------------------------------------------------------------------------------------------------
@@ -314,4 +321,4 @@ def requeue_pending_orders(*, older_than: timedelta | None = None) -> int:
     stale = Order.objects.filter(status=Status.PENDING, created_at__lt=cutoff).order_by("created_at", "id")
     stale = list(stale.values_list("id", "priority")[:REQUEUE_BATCH])
     jobs = [(order_id, QUEUE_FOR_PRIORITY[priority], process_order_job_id(order_id)) for order_id, priority in stale]
-    return requeue(_process_order_job(), jobs, what="order")
+    return requeue(PROCESS_ORDER_JOB, jobs, what="order")

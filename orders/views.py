@@ -2,16 +2,14 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, prefetch_related_objects
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from inventory_site.exceptions import DomainError, NotFound
-from inventory_site.exceptions import PermissionDenied as DomainPermissionDenied
+from inventory_site.exceptions import Conflict, DomainError
 from inventory_site.web import (
     FormToken,
     claim_form_token,
@@ -20,24 +18,15 @@ from inventory_site.web import (
     record_spent_form_token,
     spent_form_token_url,
 )
-from orders import selectors, services
+from orders import policy, selectors, services
 from orders.forms import HEADER_FIELDS, LINE_PREFIX, OrderFilterForm, OrderForm, OrderLineFormSet
 from orders.models import Status
 
-ACTIONS = {"ship": services.ship_order, "deliver": services.deliver_order, "cancel": services.cancel_order}
-DONE = {"ship": "shipped", "deliver": "delivered", "cancel": "cancelled"}
 ALREADY_PLACED = "This order was already submitted: it was not placed a second time."
 EXPIRED = (
     "This form had expired (open too long, or already used in another tab): the order was not placed. "
     "Check it and press Place order again."
 )
-
-
-def _visible_order(request, pk):
-    try:
-        return selectors.order_detail(user=request.user, pk=pk)
-    except NotFound:
-        raise Http404("No such order.")
 
 
 @login_required
@@ -115,7 +104,7 @@ def _detail_context(request, order) -> dict:
 @login_required
 @require_GET
 def order_detail(request, pk):
-    order = _visible_order(request, pk)
+    order = selectors.order_detail(user=request.user, pk=pk)
     return render(request, "orders/order_detail.html", _detail_context(request, order))
 
 
@@ -123,7 +112,7 @@ def order_detail(request, pk):
 @require_GET
 def order_status(request, pk):
     """Polled by a pending order's page: the status and the panel to show once it changes."""
-    order = _visible_order(request, pk)
+    order = selectors.order_detail(user=request.user, pk=pk)
     html = render_to_string("orders/_status_panel.html", _detail_context(request, order), request=request)
     response = JsonResponse(
         {
@@ -142,17 +131,13 @@ def order_status(request, pk):
 @login_required
 @require_POST
 def order_action(request, pk, action):
-    if action not in ACTIONS:
-        raise Http404("No such action.")
-    order = _visible_order(request, pk)
+    """One of orders.policy.ACTIONS. An unknown action or order is the 404 page and a refusal the 403 page
+    (inventory_site.middleware); a conflict (the wrong status) is said on the order's page."""
+    order = selectors.order_detail(user=request.user, pk=pk)
     try:
-        order = ACTIONS[action](order=order, user=request.user)
-    except DomainPermissionDenied as error:
-        raise PermissionDenied(error.message)
-    except NotFound:
-        raise Http404("No such order.")
-    except DomainError as error:
+        order = services.act(order=order, user=request.user, action=action)
+    except Conflict as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Order {order.number} {DONE[action]}.")
+        messages.success(request, f"Order {order.number} {policy.ACTIONS[action].to_status}.")
     return redirect("orders:order-detail", pk=pk)

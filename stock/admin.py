@@ -3,12 +3,11 @@
 Movements are written only through stock.services (API, HTML form, orders); the admin shows them.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 
 from catalog import services as catalog_services
 from catalog.models import Product
-from inventory_site.admin import ReadOnlyAdmin, ServiceAdmin
-from inventory_site.exceptions import DomainError
+from inventory_site.admin import ReadOnlyAdmin, ServiceAdmin, deactivate
 from stock import selectors
 from stock.models import LowStockAlert, Reservation, StockLevel, StockMovement
 
@@ -102,11 +101,14 @@ class ProductAdmin(ServiceAdmin):
     service_update = staticmethod(catalog_services.update_product)
     service_delete = staticmethod(catalog_services.delete_product)
     instance_name = "product"
-    actions = ["deactivate"]
+    actions = [deactivate]
 
     def get_queryset(self, request):
         # Stock figures through the level row's LEFT JOIN: one query per page, no N+1.
         return selectors.with_stock_figures(super().get_queryset(request))
+
+    def deactivate_queryset(self, request, queryset) -> int:
+        return catalog_services.deactivate_products(actor=request.user, products=queryset)
 
     def service_data(self, form) -> dict:
         data = {name: form.cleaned_data[name] for name in self.fields if name in form.cleaned_data}
@@ -125,12 +127,3 @@ class ProductAdmin(ServiceAdmin):
     @admin.display(ordering="available", description="Available")
     def available(self, obj) -> int:
         return obj.available
-
-    @admin.action(description="Deactivate selected products")
-    def deactivate(self, request, queryset):
-        try:
-            changed = catalog_services.deactivate_products(actor=request.user, products=queryset)
-        except DomainError as error:
-            self.message_user(request, error.message, level=messages.ERROR)
-            return
-        self.message_user(request, f"Deactivated {changed} product(s).")

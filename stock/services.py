@@ -14,6 +14,7 @@ from inventory_site.cache import bump_stock_version
 from inventory_site.exceptions import Invalid
 from inventory_site.jobs import enqueue_on_commit, requeue
 from stock.exceptions import InsufficientStock, ShortLines
+from stock.jobs import low_stock_alert_job_id, send_low_stock_alert
 from stock.models import (
     DEFAULT_REASON,
     ChangeType,
@@ -83,8 +84,6 @@ def _note_low_stock(product: Product, level: StockLevel, available_before: int, 
         alert = LowStockAlert.objects.create(
             product=product, available=level.available, min_quantity=product.min_quantity
         )
-        from stock.jobs import low_stock_alert_job_id, send_low_stock_alert
-
         enqueue_on_commit(send_low_stock_alert, alert.pk, queue="low", job_id=low_stock_alert_job_id(alert.pk))
 
 
@@ -399,8 +398,6 @@ def requeue_low_stock_alerts(*, older_than: timedelta) -> int:
     """Enqueue the email job again for every low-stock alert unsent for longer than ``older_than``: a job
     lost with Redis (down at commit time, or restarted empty) is rebuilt from the alert row. An alert whose
     job still waits is skipped; a job that runs twice sends nothing the second time. Returns how many."""
-    from stock.jobs import low_stock_alert_job_id, send_low_stock_alert
-
     unsent = LowStockAlert.objects.filter(sent_at__isnull=True, created_at__lt=timezone.now() - older_than)
     ids = list(unsent.order_by("id").values_list("id", flat=True)[:ALERT_REQUEUE_BATCH])
     jobs = [(alert_id, "low", low_stock_alert_job_id(alert_id)) for alert_id in ids]

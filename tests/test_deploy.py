@@ -337,3 +337,43 @@ def test_compose_refuses_to_start_without_a_secret():
     for service in ("worker", "scheduler"):
         with pytest.raises(ValueError, match="DJANGO_SECRET_KEY"):
             _compose_environment(service, _env_example())
+
+
+def _requirement_names(path: Path) -> set[str]:
+    names = set()
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            names.add(re.split(r"[=<>~!\[ ]", line)[0].lower())
+    return names
+
+
+DEV_ONLY = {"pytest", "pytest-django", "factory-boy", "hypothesis", "schemathesis", "playwright", "ruff"}
+
+
+def test_runtime_and_development_requirements_are_split():
+    runtime = _requirement_names(ROOT / "requirements.txt")
+    dev = _requirement_names(ROOT / "requirements-dev.txt")
+    assert runtime and not runtime & DEV_ONLY  # no test runner, browser driver or linter at run time
+    assert DEV_ONLY <= dev and not runtime & dev  # each pin once
+    assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text().splitlines()
+
+
+def test_the_image_installs_only_the_runtime_requirements():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    assert "requirements-dev" not in dockerfile and "playwright" not in dockerfile.lower()
+
+
+def test_make_installs_dev_requirements_for_tests_only():
+    """`make run` the runtime; test, lint and bench the development set (a change to either file reinstalls)."""
+    plan = subprocess.run(
+        ["make", "-n", "-B", "run", "test", "lint", "bench"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    run = subprocess.run(["make", "-n", "-B", "run"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "-r requirements-dev.txt" in plan
+    assert "-r requirements.txt" in run and "requirements-dev" not in run
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^\$\(DEV_STAMP\): requirements-dev\.txt requirements\.txt$", makefile, re.M)
+    for target in ("test", "lint", "bench"):
+        assert re.search(rf"^{target}: \$\(DEV_STAMP\)$", makefile, re.M), target

@@ -16,15 +16,17 @@ from django.db import connection
 
 
 @pytest.fixture
-def own_redis(settings):
+def own_redis(request, settings):
     """A private redis-server on a spare port for the cache and the queues; the test stops it when it wants.
 
-    The shared Redis is never touched.
+    The shared Redis is never touched. Only for tests marked ``redis`` (skipped with a reason where Redis is
+    absent, never an error).
     """
     from django.core.cache import caches
 
-    from orders.tests.support import RedisServer
+    from orders.tests.support import RedisServer, require_redis_marker
 
+    require_redis_marker(request)
     server = RedisServer().start()
     settings.REDIS_URL = server.url
     settings.JOBS_IN_PROCESS = False
@@ -57,6 +59,7 @@ def product(db, admin_user):
     return item
 
 
+@pytest.mark.redis
 @pytest.mark.django_db(transaction=True)  # real commits, so on_commit hooks run as in production (robust)
 def test_with_redis_stopped_stock_catalogue_and_reports_still_answer(own_redis, admin_client, product, client):
     import redis

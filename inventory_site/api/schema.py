@@ -4,6 +4,8 @@ import re
 
 from drf_spectacular import openapi
 
+from inventory_site.api.docs import DESCRIPTIONS, ProblemSerializer
+
 
 def strip_trailing_slashes(result, generator, request, public):
     """Routes accept both forms; document the canonical one, without the slash."""
@@ -22,8 +24,6 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         """Add the problem answers every operation of a kind can give, so no view has to repeat them."""
-        from inventory_site.api.docs import DESCRIPTIONS, ProblemSerializer
-
         responses = super()._get_response_bodies(direction)
         extra = [503]  # the database is unreachable or timed out
         if self.get_auth():

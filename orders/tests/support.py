@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from django.db import connection, connections
 from django.db.models import Sum
 
@@ -61,6 +62,13 @@ def _free_port() -> int:
             if probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port
     raise RuntimeError("no free port in 6390-6399 for a private redis-server")
+
+
+def require_redis_marker(request) -> None:
+    """Fixtures that start a redis-server serve only tests marked ``redis``: unmarked, such a test would run
+    (and error) where Redis is absent instead of being skipped with a reason, and CI could not count it."""
+    if request.node.get_closest_marker("redis") is None:
+        pytest.fail(f"{request.fixturename} starts a redis-server: mark the test @pytest.mark.redis")
 
 
 class RedisServer:

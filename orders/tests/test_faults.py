@@ -86,16 +86,35 @@ def test_an_order_whose_job_was_lost_is_confirmed_after_requeue(private_redis):
     assert failed_jobs() == []
 
 
+def _backend_blocked_by(pid: int, *, timeout: float) -> bool:
+    """Whether another backend (the worker's) waits, within ``timeout``, on a lock that backend ``pid`` holds
+    on the orders table."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND %s = ANY(pg_blocking_pids(pid)) AND query ILIKE %s",
+                [pid, "%orders_order%FOR UPDATE%"],
+            )
+            if cursor.fetchone()[0] == 1:
+                return True
+        time.sleep(0.05)
+    return False
+
+
 def test_a_worker_killed_mid_job_leaves_the_order_processed_exactly_once(private_redis, tmp_path):
     user, product = UserFactory(role="staff"), stocked_product(10)
     order = _post_order(user, product, 3)
     holding, release = threading.Event(), threading.Event()
+    holder_pid: list[int] = []
 
     def hold_the_order_row():
         # Another transaction holds the order row: the worker's job blocks inside its own transaction.
         try:
             with transaction.atomic():
                 Order.objects.select_for_update().get(pk=order.pk)
+                holder_pid.append(connection.connection.info.backend_pid)
                 holding.set()
                 release.wait(60)
         finally:
@@ -111,7 +130,8 @@ def test_a_worker_killed_mid_job_leaves_the_order_processed_exactly_once(private
         while queue.started_job_registry.count == 0 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert queue.started_job_registry.count == 1, (tmp_path / "worker.log").read_text()
-        time.sleep(0.5)  # the job is now waiting on the order lock, inside its transaction
+        # Kill only once the job's own transaction waits on the order row lock (not merely "started").
+        assert _backend_blocked_by(holder_pid[0], timeout=60), (tmp_path / "worker.log").read_text()
         kill(worker)  # SIGKILL: no cleanup, no commit
     finally:
         kill(worker)

@@ -7,7 +7,7 @@ from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
 from inventory_site.exceptions import Invalid, NotFound, PermissionDenied
 from orders import services
-from orders.exceptions import InvalidTransition
+from orders.exceptions import InvalidOrder, InvalidTransition
 from orders.jobs import process_order
 from orders.models import Order, OrderStatusChange, Status
 from orders.tests.factories import ProductFactory, stocked_product
@@ -90,6 +90,30 @@ class TestPlaceOrder:
         assert caught.value.status == 400
         assert message in " ".join(caught.value.errors["items"])
         assert not Order.objects.exists()
+
+    def test_line_errors_are_data_by_line_index_and_the_api_messages_are_numbered(self, staff_user):
+        ok, other = stocked_product(5, sku="LE-1"), stocked_product(5, sku="LE-2")
+        items = [
+            {"product_id": 999999, "quantity": 1},
+            {"product_id": other.pk, "quantity": 0},
+            {"product_id": ok.pk, "quantity": 1},
+            {"product_id": ok.pk, "quantity": 2},
+        ]
+        with pytest.raises(InvalidOrder) as caught:
+            services.place_order(user=staff_user, customer_name="", items=items)
+        error = caught.value
+        assert error.line_errors == {
+            0: ["unknown product 999999."],
+            1: [f"quantity must be a whole number from 1 to {services.MAX_QUANTITY}."],
+            3: ["product LE-1 appears more than once; use one line per product."],
+        }
+        assert error.errors["items"] == [  # the API's body, as before: the first pass, then the products
+            f"Line 2: quantity must be a whole number from 1 to {services.MAX_QUANTITY}.",
+            "Line 1: unknown product 999999.",
+            "Line 4: product LE-1 appears more than once; use one line per product.",
+        ]
+        assert error.errors["customer_name"] == ["This field is required."]
+        assert error.extra == {}  # nothing added to the problem+json body
 
     @pytest.mark.parametrize(
         "fields, error_field",
@@ -252,14 +276,23 @@ class TestTransitions:
         with pytest.raises(PermissionDenied):
             services.deliver_order(order=order, user=staff_user)
 
-    def test_staff_cannot_act_on_another_users_order(self, staff_user, admin_user):
+    def test_staff_ship_another_users_order_but_cannot_cancel_it(self, staff_user, admin_user):
         order = _placed_and_processed(admin_user, (stocked_product(5), 1))
         other = UserFactory(role="staff")
-        for action in (services.ship_order, services.cancel_order, services.deliver_order):
-            with pytest.raises(NotFound):
+        for action in (services.cancel_order, services.deliver_order):
+            with pytest.raises(PermissionDenied):
                 action(order=order, user=other)
         order.refresh_from_db()
         assert order.status == Status.CONFIRMED
+        assert services.ship_order(order=order, user=other).status == Status.SHIPPED
+
+    def test_an_order_deleted_meanwhile_or_an_unknown_action_is_not_found(self, admin_user):
+        order = _placed_and_processed(admin_user, (stocked_product(5), 1))
+        with pytest.raises(NotFound):
+            services.act(order=order, user=admin_user, action="explode")
+        Order.objects.filter(pk=order.pk).delete()
+        with pytest.raises(NotFound):
+            services.ship_order(order=order, user=admin_user)
 
 
 class TestRequeue:

@@ -98,15 +98,20 @@ def confirmed_order(staff_user, django_capture_on_commit_callbacks):
     return order
 
 
-def test_order_list_is_scoped_to_the_owner(client, staff_user, admin_user, confirmed_order):
+def test_staff_see_every_order_and_ship_but_not_cancel_another_users(client, staff_user, admin_user, confirmed_order):
     from accounts.tests.factories import UserFactory
 
     other = UserFactory(role="staff")
     client.force_login(other)
-    assert list(client.get("/orders/").context["page"]) == []
-    assert client.get(f"/orders/{confirmed_order.pk}/").status_code == 404
-    assert client.get(f"/orders/{confirmed_order.pk}/status/").status_code == 404
-    assert client.post(f"/orders/{confirmed_order.pk}/cancel/").status_code == 404
+    assert list(client.get("/orders/").context["page"]) == [confirmed_order]
+    assert client.get(f"/orders/{confirmed_order.pk}/status/").status_code == 200
+    html = client.get(f"/orders/{confirmed_order.pk}/").content.decode()
+    assert f"/orders/{confirmed_order.pk}/ship/" in html and f"/orders/{confirmed_order.pk}/cancel/" not in html
+    refused = client.post(f"/orders/{confirmed_order.pk}/cancel/")
+    assert refused.status_code == 403 and "Only an admin or the user who placed" in refused.content.decode()
+    confirmed_order.refresh_from_db()
+    assert confirmed_order.status == Status.CONFIRMED
+    assert client.get("/orders/99999/").status_code == 404
     client.force_login(staff_user)
     assert list(client.get("/orders/").context["page"]) == [confirmed_order]
     assert list(client.get("/orders/", {"status": "pending"}).context["page"]) == []
@@ -182,3 +187,18 @@ def test_order_pages_query_counts(staff_web, staff_user, django_assert_max_num_q
     order = Order.objects.first()
     with django_assert_max_num_queries(10):
         staff_web.get(f"/orders/{order.pk}/")
+
+
+def test_a_service_line_error_is_shown_on_its_line(staff_web):
+    """The service's line errors are data (InvalidOrder.line_errors), put on their lines, not parsed back."""
+    stocked(5, sku="OL-1")
+    stocked(5, sku="OL-2")
+    token = form_token(staff_web.get(NEW))
+    response = staff_web.post(NEW, order_data(token, [("OL-1", "1"), ("OL-2", "1"), ("ol-1", "2")]))
+    assert response.status_code == 400
+    html = response.content.decode().split('id="line-template"')[0]  # the posted lines, not the blank template
+    lines = html.split('<div class="order-line" data-line>')[1:]
+    assert len(lines) == 3
+    message = "product OL-1 appears more than once; use one line per product."
+    assert [message in line for line in lines] == [False, False, True]
+    assert "Line 3:" not in lines[2]
