@@ -5,13 +5,12 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Category, Product
-from inventory_site.exceptions import Invalid, NotFound
+from inventory_site.exceptions import Invalid
 from reports import charts, selectors, tables
 from reports import params as report_params
 from reports.columns import FLOAT, Column, ColumnTable
@@ -101,8 +100,6 @@ def _render_report(request, name: str, title: str, fields: list[dict], chart=Non
     except Invalid as error:
         context["errors"] = error.errors
         return render(request, "reports/report.html", context, status=400)
-    except NotFound:
-        raise Http404("No such page.") from None
     number, num_pages = data["page"], data["num_pages"]
     context.update(
         table=_table(tables.TABLES[name].columns(parsed), data["results"]),
