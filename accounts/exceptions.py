@@ -1,23 +1,13 @@
-from inventory_site.exceptions import Conflict, DomainError
+"""Accounts' errors: login and token failures (401) and conflicts (409), each with its machine code."""
+
+from inventory_site.exceptions import Conflict, DomainError, error_class
 
 
-class InvalidCredentials(DomainError):
+class Unauthorized(DomainError):
     status = 401
-    code = "invalid_credentials"
-    title = "Invalid credentials"
 
 
-class TokenInvalid(DomainError):
-    status = 401
-    code = "token_invalid"
-    title = "Invalid token"
-
-
-class DuplicateEmail(Conflict):
-    code = "duplicate_email"
-    title = "Duplicate email"
-
-
-class UserHasHistory(Conflict):
-    code = "user_has_history"
-    title = "User has history"
+InvalidCredentials = error_class("InvalidCredentials", Unauthorized, "invalid_credentials", "Invalid credentials")
+TokenInvalid = error_class("TokenInvalid", Unauthorized, "token_invalid", "Invalid token")
+DuplicateEmail = error_class("DuplicateEmail", Conflict, "duplicate_email", "Duplicate email")
+UserHasHistory = error_class("UserHasHistory", Conflict, "user_has_history", "User has history")

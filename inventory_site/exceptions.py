@@ -3,6 +3,8 @@
 The API's exception handler turns them into problem+json; HTML views show ``err.message``.
 """
 
+import sys
+
 
 class DomainError(Exception):
     status = 400
@@ -51,3 +53,9 @@ class PermissionDenied(DomainError):
     status = 403
     code = "permission_denied"
     title = "Permission denied"
+
+
+def error_class(name: str, base: type[DomainError], code: str, title: str, doc: str = "") -> type[DomainError]:
+    """A named DomainError subclass with its machine ``code`` and ``title`` (one line per error in the apps)."""
+    module = sys._getframe(1).f_globals.get("__name__", __name__)  # where the error is declared, for tracebacks
+    return type(name, (base,), {"code": code, "title": title, "__doc__": doc or title, "__module__": module})

@@ -20,14 +20,19 @@ class MovementFilter(DateRangeFilterSet):
 MOVEMENT_SORTS = {"created_at": "created_at", "quantity": "quantity"}
 
 
-class LevelFilter(django_filters.FilterSet):
-    product_id = django_filters.NumberFilter(field_name="id")
+class CatalogueFilter(django_filters.FilterSet):
+    """What levels and products filter alike: the category, active or not, and low stock (stock.selectors)."""
+
     category_id = django_filters.NumberFilter(field_name="category_id")
     is_active = StrictBooleanFilter(field_name="is_active")
     low_stock = StrictBooleanFilter(method="filter_low_stock", help_text="available <= min_quantity")
 
     def filter_low_stock(self, queryset, name, value):
         return queryset if value is None else selectors.low_stock(queryset, value)
+
+
+class LevelFilter(CatalogueFilter):
+    product_id = django_filters.NumberFilter(field_name="id")
 
 
 LEVEL_SORTS = {
@@ -40,18 +45,12 @@ LEVEL_SORTS = {
 }
 
 
-class ProductFilter(django_filters.FilterSet):
-    category_id = django_filters.NumberFilter(field_name="category_id")
+class ProductFilter(CatalogueFilter):
     name = TextFilter(field_name="name", lookup_expr="icontains")
     search = TextFilter(method="filter_search", help_text="Name or SKU contains.")
-    is_active = StrictBooleanFilter(field_name="is_active")
-    low_stock = StrictBooleanFilter(method="filter_low_stock", help_text="available <= min_quantity")
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(sku__icontains=value))
-
-    def filter_low_stock(self, queryset, name, value):
-        return queryset if value is None else selectors.low_stock(queryset, value)
 
 
 PRODUCT_SORTS = {

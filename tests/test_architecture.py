@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ["orders", "stock", "catalog", "integrations", "accounts", "audit"]
 TOP = {"reports", "imports"}  # they read (and imports writes through) everything; nobody imports them
 PLUMBING = "inventory_site"
-PLUMBING_ENTRY_POINTS = {"settings", "urls", "wsgi", "asgi", "test_settings"}
+PLUMBING_ENTRY_POINTS = {"settings", "urls", "wsgi", "test_settings"}
 PRIVATE = {"api", "views", "admin", "urls", "api_urls"}  # an app's own doors, never borrowed
 APPS = {*LAYERS, *TOP, PLUMBING}
 
