@@ -14,7 +14,8 @@ CATEGORIES = "/api/v1/categories"
 SUPPLIERS = "/api/v1/suppliers"
 # The contract's fields, written out (not imported from the code they check).
 PRODUCT_KEYS = set(
-    "id sku name description category_id unit unit_price min_quantity reorder_quantity is_active stock created_at updated_at".split()
+    "id sku name description category_id unit "
+    "unit_price min_quantity reorder_quantity is_active stock created_at updated_at".split()
 )
 
 

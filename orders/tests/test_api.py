@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 # The contract's fields, written out (not imported from the code they check).
 ORDER_FIELDS = set(
-    "id number status priority customer_name customer_email reference note items rejection_reason created_by created_at updated_at history".split()
+    "id number status priority customer_name customer_email reference "
+    "note items rejection_reason created_by created_at updated_at history".split()
 )
 
 
