@@ -71,6 +71,23 @@ def _clean_cache():
     yield
 
 
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _system_locations(request):
+    """The locations migration's MAIN and TRANSIT, in every test that uses the database: a transactional test
+    flushes every table when it ends, migration data included."""
+    names = set(request.fixturenames)
+    if request.node.get_closest_marker("django_db") is None:
+        if not names & DB_FIXTURES:
+            return
+        request.getfixturevalue("transactional_db" if names & {"transactional_db", "live_server"} else "db")
+    from stock.services.locations import ensure_system_locations
+
+    ensure_system_locations()
+
+
 @pytest.fixture
 def password() -> str:
     return "Warehouse-2026-secure"

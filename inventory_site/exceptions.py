@@ -49,6 +49,13 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class InvalidTransition(Conflict):
+    """An order or a document asked to move to a state its current one does not lead to."""
+
+    code = "invalid_transition"
+    title = "Invalid transition"
+
+
 class PermissionDenied(DomainError):
     status = 403
     code = "permission_denied"

@@ -1,9 +1,6 @@
-from inventory_site.exceptions import Conflict, Invalid
+from inventory_site.exceptions import Invalid, InvalidTransition
 
-
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
-    title = "Invalid transition"
+__all__ = ["InvalidOrder", "InvalidTransition"]
 
 
 class InvalidOrder(Invalid):

@@ -14,7 +14,7 @@ from catalog.models import Product
 from inventory_site.cache import bump_stock_version
 from inventory_site.progress import Progress
 from stock import services
-from stock.models import StockLevel, StockMovement
+from stock.models import MAIN_LOCATION_ID, StockLevel, StockMovement
 
 HISTORY_DAYS = 28
 
@@ -59,6 +59,7 @@ def _replay_history(products, suppliers, admin: User, staff: User, rng: random.R
 # --- bulk generator for benchmarks ----------------------------------------------------------------
 
 MOVEMENT_COLUMNS = ("product_id", "change_type", "quantity", "supplier_id", "reason", "note", "reference", "user_id")
+BULK_LOCATION = MAIN_LOCATION_ID  # benchmark stock is held at the main warehouse
 BULK_DAYS = 90
 
 
@@ -119,7 +120,7 @@ def _bulk_movements(product_ids, count, rng, user_ids, supplier_ids, stdout) -> 
 
 def _copy_movements(rows, count: int, progress: Progress) -> None:
     """COPY in text format: about ten times faster than INSERTs, and the ids still come from the sequence."""
-    columns = ", ".join((*MOVEMENT_COLUMNS, "created_at"))
+    columns = ", ".join((*MOVEMENT_COLUMNS, "created_at", "location_id"))
     batch = 50_000
     connection.ensure_connection()
     with connection.connection.cursor() as raw:
@@ -129,7 +130,8 @@ def _copy_movements(rows, count: int, progress: Progress) -> None:
                 product_id, change_type, quantity, supplier_id, reason, note, reference, user_id = row
                 supplier = r"\N" if supplier_id is None else supplier_id
                 lines.append(
-                    f"{product_id}\t{change_type}\t{quantity}\t{supplier}\t{reason}\t\t\t{user_id}\t{at.isoformat()}\n"
+                    f"{product_id}\t{change_type}\t{quantity}\t{supplier}\t{reason}\t\t\t{user_id}\t{at.isoformat()}"
+                    f"\t{BULK_LOCATION}\n"
                 )
                 if len(lines) == batch:
                     copy.write("".join(lines))
@@ -143,7 +145,8 @@ def _copy_movements(rows, count: int, progress: Progress) -> None:
 def _insert_movements(rows, count: int, progress: Progress) -> None:
     batch, done = [], 0
     for at, row in rows:
-        batch.append(StockMovement(**dict(zip(MOVEMENT_COLUMNS, row, strict=True)), created_at=at))
+        fields = dict(zip(MOVEMENT_COLUMNS, row, strict=True))
+        batch.append(StockMovement(**fields, created_at=at, location_id=BULK_LOCATION))
         if len(batch) == 5000:
             StockMovement.objects.bulk_create(batch)
             done += len(batch)
@@ -156,7 +159,13 @@ def _insert_movements(rows, count: int, progress: Progress) -> None:
 def _bulk_levels(levels: dict) -> None:
     StockLevel.objects.bulk_create(
         [
-            StockLevel(product_id=product_id, total_in=total_in, total_out=total_out, last_restocked_at=last_in)
+            StockLevel(
+                product_id=product_id,
+                location_id=BULK_LOCATION,
+                total_in=total_in,
+                total_out=total_out,
+                last_restocked_at=last_in,
+            )
             for product_id, (total_in, total_out, last_in) in levels.items()
         ],
         batch_size=2000,

@@ -3,9 +3,29 @@
 import django_filters
 from django.db.models import Q
 
+from inventory_site import limits
 from inventory_site.api.filters import DateRangeFilterSet, StrictBooleanFilter, TextFilter
 from stock import selectors
-from stock.models import ChangeType, Reason
+from stock.models import ChangeType, DocumentKind, DocumentStatus, LocationKind, Reason
+
+
+class LocationIdFilter(django_filters.NumberFilter):
+    """``location_id``: the location and every location below it (stock is held only at exact locations)."""
+
+    def __init__(self, *, fields=("location_id",), **kwargs):
+        self.location_fields = fields
+        kwargs.setdefault("help_text", "A location id; its sub-locations are included.")
+        super().__init__(method=self.filter_subtree, **kwargs)
+
+    def filter_subtree(self, queryset, name, value):
+        if value is None:
+            return queryset
+        whole = value == int(value) and 1 <= value <= limits.MAX_ID
+        ids = selectors.locations_for(int(value)) if whole else []
+        condition = Q()
+        for field in self.location_fields:
+            condition |= Q(**{f"{field}__in": ids})
+        return queryset.filter(condition)
 
 
 class MovementFilter(DateRangeFilterSet):
@@ -15,6 +35,8 @@ class MovementFilter(DateRangeFilterSet):
     user_id = django_filters.NumberFilter(field_name="user_id")
     supplier_id = django_filters.NumberFilter(field_name="supplier_id")
     reason = django_filters.ChoiceFilter(choices=Reason.choices)
+    location_id = LocationIdFilter()
+    document_id = django_filters.NumberFilter(field_name="document_id")
 
 
 MOVEMENT_SORTS = {"created_at": "created_at", "quantity": "quantity"}
@@ -45,6 +67,17 @@ LEVEL_SORTS = {
 }
 
 
+class LevelRowFilter(CatalogueFilter):
+    """The level filters on rows of one product at one location (``stock/levels?by_location=true``)."""
+
+    product_id = django_filters.NumberFilter(field_name="product_id")
+    category_id = django_filters.NumberFilter(field_name="product__category_id")
+    is_active = StrictBooleanFilter(field_name="product__is_active")
+
+
+LEVEL_ROW_SORTS = {**LEVEL_SORTS, "product_id": "product_id", "location_id": "location_id"}
+
+
 class ProductFilter(CatalogueFilter):
     name = TextFilter(field_name="name", lookup_expr="icontains")
     search = TextFilter(method="filter_search", help_text="Name or SKU contains.")
@@ -60,3 +93,28 @@ PRODUCT_SORTS = {
     "unit_price": "unit_price",
     "available": "available",
 }
+
+
+class LocationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=LocationKind.choices)
+    parent_id = django_filters.NumberFilter(field_name="parent_id")
+    is_active = StrictBooleanFilter(field_name="is_active")
+    is_default = StrictBooleanFilter(field_name="is_default")
+    search = TextFilter(method="filter_search", help_text="Code or name contains.")
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
+
+
+LOCATION_SORTS = {"priority": "priority", "code": "code", "name": "name", "id": "id"}
+
+
+class DocumentFilter(DateRangeFilterSet):
+    date_field = "created_at"
+    kind = django_filters.ChoiceFilter(choices=DocumentKind.choices)
+    status = django_filters.ChoiceFilter(choices=DocumentStatus.choices)
+    reference = TextFilter(field_name="reference")
+    location_id = LocationIdFilter(fields=("location_id", "source_location_id", "destination_location_id"))
+
+
+DOCUMENT_SORTS = {"created_at": "created_at", "id": "id"}

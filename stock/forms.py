@@ -5,9 +5,30 @@ from catalog.forms import ProductField
 from catalog.models import Category, Supplier
 from inventory_site.forms import TokenForm, note_field, quantity_field
 from inventory_site.params import DayField, TextField
-from stock.models import ChangeType, Reason
+from stock.models import CLIENT_REASONS, ChangeType, Location, LocationKind, Reason
 
 TYPE_CHOICES = [(ChangeType.IN, "IN"), (ChangeType.OUT, "OUT")]
+
+
+class LocationChoiceField(forms.ModelChoiceField):
+    """A location a movement or count may name: active and not transit; the default location preselected."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Location")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("empty_label", None)
+        queryset = (
+            Location.objects.filter(is_active=True).exclude(kind=LocationKind.TRANSIT).order_by("priority", "code")
+        )
+        super().__init__(queryset=queryset, **kwargs)
+
+    def label_from_instance(self, location) -> str:
+        return f"{location.code} · {location.name}"
+
+
+def default_location_id():
+    location = Location.objects.filter(is_default=True).only("pk").first()
+    return location.pk if location else None
 
 
 class MovementForm(TokenForm):
@@ -24,9 +45,14 @@ class MovementForm(TokenForm):
     reason = forms.ChoiceField(
         label="Reason",
         required=False,
-        choices=[("", "Default: purchase for IN, sale for OUT"), *Reason.choices],
+        choices=[("", "Default: purchase for IN, sale for OUT"), *CLIENT_REASONS],
     )
     note = note_field()
+    location = LocationChoiceField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].initial = self.initial.get("location") or default_location_id()
 
     def clean(self):
         data = super().clean()
@@ -39,6 +65,11 @@ class CountForm(TokenForm):
     product = ProductField(label="Product")
     counted_quantity = quantity_field("Counted quantity", minimum=0, help_text="What is physically on the shelf now.")
     note = note_field()
+    location = LocationChoiceField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].initial = self.initial.get("location") or default_location_id()
 
 
 class MovementFilterForm(forms.Form):

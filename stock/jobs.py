@@ -12,11 +12,6 @@ from stock.models import LowStockAlert
 log = logging.getLogger(__name__)
 
 
-def low_stock_alert_job_id(alert_id: int) -> str:
-    """One job id per alert: the queue holds at most one waiting email job for it."""
-    return f"low_stock_alert-{alert_id}"
-
-
 @db_job
 def send_low_stock_alert(alert_id: int) -> None:
     """Email one low-stock alert, once: the alert row is locked, and marked sent in the same transaction.

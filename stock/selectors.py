@@ -1,20 +1,43 @@
 """Reads of stock, the one home of every stock figure and of "low stock".
 
-Current figures come from StockLevel (O(products), a LEFT JOIN: one query per page); only history and the
-date-range reports read the ledger. Nothing outside ``stock`` builds a stock figure: the products API and page,
-levels, admin, the dashboard and the reports all annotate products here.
+Current figures come from the level rows (a handful per product, one subquery per figure: one query per page);
+only history and the date-range reports read the ledger. Nothing outside ``stock`` builds a stock figure: the
+products API and page, levels, admin, the dashboard and the reports all annotate products here.
+
+A product's figures are sums over its rows: ``on_hand`` everywhere (transit included), ``reserved``,
+``available`` = (on hand - reserved) over sellable, active locations only, ``in_transit`` = on hand at transit
+locations. At a location (or a subtree of them), ``available`` is what can be taken there: on hand less
+reserved.
 """
 
 from collections import defaultdict
 
-from django.db.models import BigIntegerField, F, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Case, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from catalog.models import Product
-from stock.models import ChangeType, Reservation, ReservationState, StockLevel, StockMovement
+from stock import figures
+from stock.models import (
+    ChangeType,
+    Document,
+    DocumentKind,
+    DocumentLine,
+    DocumentStatus,
+    Location,
+    LocationKind,
+    Reservation,
+    ReservationState,
+    StockLevel,
+    StockMovement,
+)
+from stock.services.locations import subtree_ids
 
 # "Low stock": a product's available figure at or below its reorder point (``min_quantity``).
 LOW_STOCK = Q(available__lte=F("min_quantity"))
+SELLABLE = Q(location__is_sellable=True, location__is_active=True)
+AT_TRANSIT = Q(location__kind=LocationKind.TRANSIT)
+ON_HAND = F("total_in") - F("total_out")
+HELD_OR_RESERVED = Q(total_in__gt=0) | Q(reserved__gt=0)
 
 
 def is_low(*, available: int, min_quantity: int) -> bool:
@@ -22,23 +45,38 @@ def is_low(*, available: int, min_quantity: int) -> bool:
     return available <= min_quantity
 
 
-def _level_figure(field: str):
-    # A product without a level row yet has no stock: 0, not NULL.
-    return Coalesce(F(f"stock_level__{field}"), 0, output_field=BigIntegerField())
+def _sum(expression, levels: QuerySet, condition: Q | None = None):
+    rows = levels.filter(condition) if condition is not None else levels
+    total = rows.order_by().values("product").annotate(total=Sum(expression)).values("total")
+    return Coalesce(Subquery(total, output_field=BigIntegerField()), Value(0), output_field=BigIntegerField())
 
 
-def with_stock_figures(products: QuerySet) -> QuerySet:
-    """Annotate products with ``total_in``, ``total_out``, ``on_hand``, ``reserved``, ``available``,
-    ``last_restocked_at`` and ``is_low``."""
+def with_stock_figures(products: QuerySet, *, location_ids: list[int] | None = None) -> QuerySet:
+    """Annotate products with ``total_in``, ``total_out``, ``transfer_in``, ``transfer_out``, ``on_hand``,
+    ``reserved``, ``available``, ``in_transit``, ``last_restocked_at`` and ``is_low``.
+
+    With ``location_ids`` (a location and its descendants) the figures are those locations' only, zeros where
+    the product has none there.
+    """
+    levels = StockLevel.objects.filter(product=OuterRef("pk"))
+    if location_ids is not None:
+        levels = levels.filter(location_id__in=location_ids)
+        available = _sum(ON_HAND - F("reserved"), levels)
+    else:
+        available = _sum(ON_HAND - F("reserved"), levels, SELLABLE)
+    restocked = levels.order_by().values("product").annotate(last=Max("last_restocked_at")).values("last")
     return (
         products.annotate(
-            total_in=_level_figure("total_in"),
-            total_out=_level_figure("total_out"),
-            reserved=_level_figure("reserved"),
-            last_restocked_at=F("stock_level__last_restocked_at"),
+            total_in=_sum(F("total_in"), levels),
+            total_out=_sum(F("total_out"), levels),
+            transfer_in=_sum(F("transfer_in"), levels),
+            transfer_out=_sum(F("transfer_out"), levels),
+            reserved=_sum(F("reserved"), levels),
+            available=available,
+            in_transit=_sum(ON_HAND, levels, AT_TRANSIT),
+            last_restocked_at=Subquery(restocked),
         )
         .annotate(on_hand=F("total_in") - F("total_out"))
-        .annotate(available=F("on_hand") - F("reserved"))
         .annotate(is_low=LOW_STOCK)
     )
 
@@ -48,21 +86,72 @@ def low_stock(products: QuerySet, value: bool = True) -> QuerySet:
     return products.filter(LOW_STOCK) if value else products.exclude(LOW_STOCK)
 
 
-def product_list() -> QuerySet:
+def product_list(*, location_ids: list[int] | None = None) -> QuerySet:
     """Every product with its figures; a product that never moved shows zeros."""
-    return with_stock_figures(Product.objects.all())
+    return with_stock_figures(Product.objects.all(), location_ids=location_ids)
 
 
 def product_detail(pk: int) -> Product | None:
-    return product_list().filter(pk=pk).first()
+    """One product with its figures and ``location_figures``: every location that has held or reserved it."""
+    product = product_list().filter(pk=pk).first()
+    if product is not None:
+        product.location_figures = product_locations(product.pk)
+    return product
+
+
+def product_locations(product_id: int) -> list[dict]:
+    rows = (
+        StockLevel.objects.filter(HELD_OR_RESERVED, product_id=product_id)
+        .select_related("location")
+        .order_by("location__priority", "location_id")
+    )
+    return [
+        {
+            "location_id": level.location_id,
+            "code": level.location.code,
+            "kind": level.location.kind,
+            "is_sellable": level.location.is_sellable and level.location.is_active,
+            **figures.location_figures(level),
+        }
+        for level in rows
+    ]
 
 
 def stock_figures(product: Product | None) -> dict:
-    """One product's ``{on_hand, reserved, available}`` from its level row (zeros without one)."""
-    level = StockLevel.objects.filter(product=product).first() if product is not None and product.pk else None
-    if level is None:
-        return {"on_hand": 0, "reserved": 0, "available": 0}
-    return {"on_hand": level.on_hand, "reserved": level.reserved, "available": level.available}
+    """One product's totals (``{on_hand, reserved, available, in_transit, last_restocked_at}``), zeros without rows."""
+    if product is None or not product.pk:
+        return figures.product_figures([])
+    return figures.product_figures(StockLevel.objects.filter(product=product).select_related("location"))
+
+
+def level_rows(*, location_ids: list[int] | None = None) -> QuerySet:
+    """``stock/levels?by_location=true``: one row (a dict) per product and location that has held or reserved it."""
+    rows = StockLevel.objects.filter(HELD_OR_RESERVED)
+    if location_ids is not None:
+        rows = rows.filter(location_id__in=location_ids)
+    figures = rows.annotate(
+        sku=F("product__sku"),
+        name=F("product__name"),
+        min_quantity=F("product__min_quantity"),
+        location_code=F("location__code"),
+        on_hand=ON_HAND,
+        available=ON_HAND - F("reserved"),
+        in_transit=Case(When(AT_TRANSIT, then=ON_HAND), default=Value(0), output_field=BigIntegerField()),
+    )
+    return figures.values(
+        "id",
+        "product_id",
+        "location_id",
+        "location_code",
+        "sku",
+        "name",
+        "on_hand",
+        "reserved",
+        "available",
+        "in_transit",
+        "min_quantity",
+        "last_restocked_at",
+    )
 
 
 def movement_list() -> QuerySet:
@@ -73,41 +162,136 @@ def movement_detail(pk: int) -> StockMovement | None:
     return StockMovement.objects.filter(pk=pk).first()
 
 
-def stock_level_list() -> QuerySet:
+def stock_level_list(*, location_ids: list[int] | None = None) -> QuerySet:
     """Every product with its figures; a product that never moved shows zeros."""
-    return product_list()
+    return product_list(location_ids=location_ids)
 
 
 def product_for_movement(pk: int) -> Product | None:
     return Product.objects.filter(pk=pk).first()
 
 
-def stock_drift() -> list[dict]:
-    """Every product whose level differs from ``SUM(IN)``, ``SUM(OUT)`` or ``SUM(active reservations)``.
+def location_list() -> QuerySet:
+    return Location.objects.all()
 
-    One grouped query per source, compared in Python: a full scan, meant for the reconcile command.
-    """
-    ledger: dict[int, dict[str, int]] = defaultdict(lambda: {"total_in": 0, "total_out": 0, "reserved": 0})
-    sums = StockMovement.objects.values("product_id", "change_type").annotate(total=Sum("quantity")).order_by()
+
+def location_detail(pk: int) -> Location | None:
+    return Location.objects.filter(pk=pk).first()
+
+
+def locations_for(location_id) -> list[int] | None:
+    """A ``location_id`` filter's ids: the location and its descendants (None: no filter)."""
+    return None if location_id in (None, "") else subtree_ids(location_id)
+
+
+def document_list() -> QuerySet:
+    return Document.objects.select_related("reverses", "reverses_movement").prefetch_related(
+        "lines__product", "movements"
+    )
+
+
+def document_detail(pk: int) -> Document | None:
+    return document_list().filter(pk=pk).first()
+
+
+def reservations_of(reference: str) -> QuerySet:
+    return Reservation.objects.filter(reference=reference).order_by("product_id", "location__priority", "location_id")
+
+
+# --- reconciliation -----------------------------------------------------------------------------------------
+
+FIGURES = ("total_in", "total_out", "transfer_in", "transfer_out", "reserved")
+
+
+def stock_drift() -> list[dict]:
+    """Every (product, location) whose level differs from its ledger or its active reservations, every
+    completed transfer that does not net to zero per product, and every product whose stock at transit
+    locations differs from what open transfers carry. A full scan, meant for the reconcile command."""
+    return [*_level_drift(), *_transfer_drift(), *_transit_drift()]
+
+
+def _level_drift() -> list[dict]:
+    expected: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+    transfer = Q(document__kind=DocumentKind.TRANSFER)
+    sums = (
+        StockMovement.objects.values("product_id", "location_id", "change_type")
+        .annotate(total=Sum("quantity"), transfers=Coalesce(Sum("quantity", filter=transfer), 0))
+        .order_by()
+    )
     for row in sums:
-        key = "total_in" if row["change_type"] == ChangeType.IN else "total_out"
-        ledger[row["product_id"]][key] = row["total"]
-    active = Reservation.objects.filter(state=ReservationState.ACTIVE).values("product_id").order_by()
+        figures = expected[(row["product_id"], row["location_id"])]
+        direction = "in" if row["change_type"] == ChangeType.IN else "out"
+        figures[f"total_{direction}"] += row["total"]
+        figures[f"transfer_{direction}"] += row["transfers"]
+    active = Reservation.objects.filter(state=ReservationState.ACTIVE).values("product_id", "location_id").order_by()
     for row in active.annotate(total=Sum("quantity")):
-        ledger[row["product_id"]]["reserved"] = row["total"]
+        expected[(row["product_id"], row["location_id"])]["reserved"] = row["total"]
     levels = {
-        level["product_id"]: level
-        for level in StockLevel.objects.values("product_id", "total_in", "total_out", "reserved")
+        (row["product_id"], row["location_id"]): row
+        for row in StockLevel.objects.values("product_id", "location_id", *FIGURES)
     }
     drift = []
-    for product_id in sorted(set(ledger) | set(levels)):
-        expected = ledger.get(product_id, {"total_in": 0, "total_out": 0, "reserved": 0})
-        level = levels.get(product_id)
-        if level is None:
-            if any(expected.values()):
-                drift.append({"product_id": product_id, "level": None, "expected": dict(expected)})
-            continue
-        actual = {key: level[key] for key in ("total_in", "total_out", "reserved")}
-        if actual != expected:
-            drift.append({"product_id": product_id, "level": actual, "expected": dict(expected)})
+    for pair in sorted(set(expected) | set(levels)):
+        want = expected.get(pair, dict.fromkeys(FIGURES, 0))
+        level = levels.get(pair)
+        actual = {key: level[key] for key in FIGURES} if level else None
+        if (actual is None and any(want.values())) or (actual is not None and actual != want):
+            drift.append(
+                {
+                    "kind": "level",
+                    "product_id": pair[0],
+                    "location_id": pair[1],
+                    "level": actual,
+                    "expected": dict(want),
+                }
+            )
     return drift
+
+
+def _transfer_drift() -> list[dict]:
+    """A completed (or cancelled) transfer and its reversal move stock between locations: per document and
+    product, the INs equal the OUTs."""
+    sums = (
+        StockMovement.objects.filter(document__kind=DocumentKind.TRANSFER)
+        .exclude(document__status=DocumentStatus.IN_TRANSIT)
+        .values("document_id", "product_id")
+        .annotate(
+            total_in=Coalesce(Sum("quantity", filter=Q(change_type=ChangeType.IN)), 0),
+            total_out=Coalesce(Sum("quantity", filter=Q(change_type=ChangeType.OUT)), 0),
+        )
+        .order_by("document_id", "product_id")
+    )
+    return [
+        {
+            "kind": "transfer",
+            "document_id": row["document_id"],
+            "product_id": row["product_id"],
+            "total_in": row["total_in"],
+            "total_out": row["total_out"],
+        }
+        for row in sums
+        if row["total_in"] != row["total_out"]
+    ]
+
+
+def _transit_drift() -> list[dict]:
+    """The stock at transit locations equals what the transfers in transit carry, per product."""
+    held = dict(
+        StockLevel.objects.filter(location__kind=LocationKind.TRANSIT)
+        .values("product_id")
+        .annotate(total=Sum(ON_HAND))
+        .order_by()
+        .values_list("product_id", "total")
+    )
+    carried = dict(
+        DocumentLine.objects.filter(document__kind=DocumentKind.TRANSFER, document__status=DocumentStatus.IN_TRANSIT)
+        .values("product_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+        .values_list("product_id", "total")
+    )
+    return [
+        {"kind": "transit", "product_id": pid, "at_transit": held.get(pid, 0), "in_open_transfers": carried.get(pid, 0)}
+        for pid in sorted(set(held) | set(carried))
+        if held.get(pid, 0) != carried.get(pid, 0)
+    ]

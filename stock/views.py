@@ -40,8 +40,12 @@ EXPIRED = (
 )
 
 
-def _stock_sentence(product, level) -> str:
-    return f"{product.sku} now has {level.on_hand} on hand, {level.available} available."
+def _stock_sentence(product, recorded) -> str:
+    total, here = recorded.stock, recorded.location_stock
+    sentence = f"{product.sku} now has {total['on_hand']} on hand, {total['available']} available"
+    if here["on_hand"] != total["on_hand"]:  # held at several locations: say this one's too
+        sentence += f" ({recorded.level.location.code}: {here['on_hand']} on hand, {here['available']} available)"
+    return sentence + "."
 
 
 def _token_form_page(request, form_class, template, submit, *, keep=None, initial_from=None):
@@ -106,7 +110,7 @@ def _chosen_product(form):
 def movement_create(request):
     def submit(form):
         data = form.cleaned_data
-        movement, level = services.record_movement(
+        recorded = services.record_movement(
             product=data["product"],
             change_type=data["change_type"],
             quantity=data["quantity"],
@@ -114,10 +118,11 @@ def movement_create(request):
             supplier=data["supplier"] if data["change_type"] == ChangeType.IN else None,
             reason=data["reason"],
             note=data["note"],
+            location=data.get("location"),
         )
-        product = data["product"]
+        movement, product = recorded.movement, data["product"]
         return f"Recorded {movement.change_type} {movement.quantity} × {product.name}. " + _stock_sentence(
-            product, level
+            product, recorded
         )
 
     return _token_form_page(
@@ -128,11 +133,17 @@ def movement_create(request):
 def _movement_keeps(data) -> dict:
     """The next scan is usually the same kind of movement: keep its type, supplier and reason (not the note)."""
     supplier = data.get("supplier") if data["change_type"] == ChangeType.IN else None
-    return {"type": data["change_type"], "supplier": supplier.pk if supplier else None, "reason": data.get("reason")}
+    location = data.get("location")
+    return {
+        "type": data["change_type"],
+        "supplier": supplier.pk if supplier else None,
+        "reason": data.get("reason"),
+        "location": location.pk if location else None,
+    }
 
 
 def _movement_initial(query) -> dict:
-    initial = _product_initial(query)
+    initial = _location_initial(query, _product_initial(query))
     if query.get("type") in ChangeType.values:
         initial["change_type"] = query["type"]
     if re.fullmatch(r"[0-9]{1,18}", query.get("supplier", "")):
@@ -142,22 +153,45 @@ def _movement_initial(query) -> dict:
     return initial
 
 
+def _location_initial(query, initial: dict) -> dict:
+    if re.fullmatch(r"[0-9]{1,18}", query.get("location", "")):
+        initial["location"] = query["location"]
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def count_create(request):
     def submit(form):
         data = form.cleaned_data
-        movement, level, difference = services.count_stock(
-            product=data["product"], counted_quantity=data["counted_quantity"], user=request.user, note=data["note"]
+        recorded = services.count_stock(
+            product=data["product"],
+            counted_quantity=data["counted_quantity"],
+            user=request.user,
+            note=data["note"],
+            location=data.get("location"),
         )
-        product = data["product"]
+        product, movement = data["product"], recorded.movement
         if movement is None:
-            return f"Count matches the books for {product.sku}: nothing to adjust. {_stock_sentence(product, level)}"
-        return f"Count recorded for {product.sku}: {difference:+d} ({movement.change_type}). " + _stock_sentence(
-            product, level
+            return f"Count matches the books for {product.sku}: nothing to adjust. {_stock_sentence(product, recorded)}"
+        return f"Count recorded for {product.sku}: {recorded.difference:+d} ({movement.change_type}). " + (
+            _stock_sentence(product, recorded)
         )
 
-    return _token_form_page(request, CountForm, "stock/count_form.html", submit, initial_from=_product_initial)
+    return _token_form_page(
+        request,
+        CountForm,
+        "stock/count_form.html",
+        submit,
+        keep=_count_keeps,
+        initial_from=lambda query: _location_initial(query, _product_initial(query)),
+    )
+
+
+def _count_keeps(data) -> dict:
+    """A stocktake walks one location: keep it for the next count."""
+    location = data.get("location")
+    return {"location": location.pk if location else None}
 
 
 def _product_initial(query) -> dict:

@@ -39,7 +39,14 @@ def test_create_product_with_defaults(admin_client, category):
     assert body["unit_price"] == "14.90"
     assert (body["unit"], body["min_quantity"], body["reorder_quantity"], body["is_active"]) == ("pcs", 0, 0, True)
     assert body["description"] == ""
-    assert body["stock"] == {"on_hand": 0, "reserved": 0, "available": 0, "last_restocked_at": None}
+    assert body["stock"] == {
+        "on_hand": 0,
+        "reserved": 0,
+        "available": 0,
+        "in_transit": 0,
+        "last_restocked_at": None,
+        "locations": [],
+    }
     event = AuditEvent.objects.get(action="product.created")
     assert event.object_id == str(body["id"]) and event.actor.email == "admin@example.com"
 

@@ -237,7 +237,7 @@ def test_redis_restarted_empty_mid_job_workers_survive_and_every_order_is_proces
     user, product = UserFactory(role="staff"), stocked_product(500)
     client = _client(user)
     first = _post_order(client, product)
-    first_order, stock_level = RowLock(Order, first), RowLock(StockLevel, product.pk)
+    first_order, stock_level = RowLock(Order, first), RowLock(StockLevel, StockLevel.objects.get(product=product).pk)
     first_order.hold()  # the first order's job will block on this row lock, inside its transaction
     log = tmp_path / "processes.log"
     workers = [start_worker(private_redis.url, log_path=log) for _ in range(2)]

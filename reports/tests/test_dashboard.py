@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from catalog.models import Product
 from reports.tests.factories import ProductFactory, backdated_movement
 from stock.services import record_movement, reserve
 
@@ -20,8 +21,9 @@ def test_admin_dashboard_low_stock_and_today(admin_web, admin_user):
     ProductFactory(sku="NEVER", name="Chisel", min_quantity=2)  # no level row at all: available 0
     above = ProductFactory(sku="FINE", min_quantity=1)
     record_movement(product=above, change_type="IN", quantity=3, user=admin_user)
-    retired = ProductFactory(sku="OLD", min_quantity=50, is_active=False)  # low, but inactive: not shown
+    retired = ProductFactory(sku="OLD", min_quantity=50)  # low, but inactive: not shown
     backdated_movement(retired, "IN", 7, timezone.now() - timedelta(days=1))  # yesterday: not in today's totals
+    Product.objects.filter(pk=retired.pk).update(is_active=False)
     record_movement(product=above, change_type="OUT", quantity=1, user=admin_user)  # available 2: above
 
     context = admin_web.get("/").context

@@ -16,7 +16,10 @@ MOVEMENTS = "/api/v1/stock/movements"
 COUNTS = "/api/v1/stock/counts"
 LEVELS = "/api/v1/stock/levels"
 # The contract's fields, written out (not imported from the code they check).
-MOVEMENT_KEYS = set("id product_id change_type quantity supplier_id reason note reference user_id created_at".split())
+MOVEMENT_KEYS = set(
+    "id product_id change_type quantity supplier_id reason note reference user_id created_at "
+    "location_id document_id".split()
+)
 
 
 def post_movement(client, **body):
@@ -40,7 +43,7 @@ def test_in_movement_answers_with_the_new_stock(staff_client, staff_user):
     )
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == MOVEMENT_KEYS | {"stock"}
+    assert set(body) == MOVEMENT_KEYS | {"stock", "location_stock"}
     assert body["reason"] == "purchase" and body["supplier_id"] == supplier.pk and body["user_id"] == staff_user.pk
     assert (body["note"], body["reference"], body["quantity"]) == ("Delivery 42", "PO-42", 12)
     assert body["stock"]["on_hand"] == 12 and body["stock"]["available"] == 12 and body["stock"]["reserved"] == 0
@@ -198,9 +201,7 @@ def test_history_filters(staff_client, history, admin_user, staff_user):
 def test_history_date_range_covers_whole_days(staff_client):
     product = stocked_product(100)
     now = timezone.now()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("stock.services.timezone.now", lambda: now - timedelta(days=3))
-        issue(product, 7)
+    issue(product, 7, at=now - timedelta(days=3))
     today = timezone.localdate().isoformat()
     three_days_ago = (timezone.localdate() - timedelta(days=3)).isoformat()
     assert quantities(staff_client.get(f"{MOVEMENTS}?start_date={today}&end_date={today}")) == [100]
@@ -320,6 +321,7 @@ def test_levels(staff_client):
         "on_hand",
         "reserved",
         "available",
+        "in_transit",
         "min_quantity",
         "last_restocked_at",
     }
@@ -395,6 +397,6 @@ def test_reservations_are_not_exposed_for_change(staff_client):
 def test_created_movement_reads_back_identically(staff_client):
     product = stocked_product(10)
     created = post_movement(staff_client, product_id=product.pk, change_type="OUT", quantity=2, note="n").json()
-    created.pop("stock")
+    created.pop("stock"), created.pop("location_stock")
     assert staff_client.get(f"{MOVEMENTS}/{created['id']}").json() == created
     assert staff_client.get(MOVEMENTS).json()["results"][0] == created

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, InternalError, connection, transaction
 
 from catalog.tests.factories import ProductFactory
-from stock.models import AppendOnlyError, Reservation, StockLevel, StockMovement
+from stock.models import MAIN_LOCATION_ID, AppendOnlyError, Reservation, StockLevel, StockMovement
 from stock.services import reserve
 from stock.tests.factories import issue, stocked_product
 
@@ -68,7 +68,9 @@ def test_database_refuses_an_impossible_level(sql):
 def test_database_refuses_a_zero_quantity_movement():
     product = ProductFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        StockMovement.objects.create(product=product, change_type="IN", quantity=0, reason="purchase")
+        StockMovement.objects.create(
+            product=product, location_id=MAIN_LOCATION_ID, change_type="IN", quantity=0, reason="purchase"
+        )
 
 
 # --- reconcile_stock ---------------------------------------------------------------------------
@@ -92,7 +94,7 @@ def test_reconcile_lists_a_drifting_level_and_exits_non_zero():
     good, bad = stocked_product(10, sku="GOOD"), stocked_product(10, sku="BAD")
     StockLevel.objects.filter(product=bad).update(total_in=12)
     out = StringIO()
-    with pytest.raises(CommandError, match="1 product"):
+    with pytest.raises(CommandError, match="in 1 product"):
         call_command("reconcile_stock", stdout=out)
     assert "BAD" in out.getvalue() and "GOOD" not in out.getvalue()
     assert "total_in=12" in out.getvalue() and "total_in=10" in out.getvalue()
@@ -101,11 +103,13 @@ def test_reconcile_lists_a_drifting_level_and_exits_non_zero():
 
 def test_reconcile_finds_reservation_drift_and_a_missing_level():
     reserved = stocked_product(10, sku="RES")
-    Reservation.objects.create(product=reserved, quantity=3, reference="order:77")  # bypasses the level
-    orphan = ProductFactory(sku="ORPHAN")
-    StockMovement.objects.create(product=orphan, change_type="IN", quantity=4, reason="purchase")
+    Reservation.objects.create(product=reserved, location_id=MAIN_LOCATION_ID, quantity=3, reference="order:77")
+    orphan = ProductFactory(sku="ORPHAN")  # a ledger row without its level
+    StockMovement.objects.create(
+        product=orphan, location_id=MAIN_LOCATION_ID, change_type="IN", quantity=4, reason="purchase"
+    )
     out = StringIO()
-    with pytest.raises(CommandError, match="2 product"):
+    with pytest.raises(CommandError, match="in 2 product"):
         call_command("reconcile_stock", stdout=out)
     assert "RES" in out.getvalue() and "reserved=3" in out.getvalue()
     assert "ORPHAN" in out.getvalue() and "no level row" in out.getvalue()

@@ -1,28 +1,45 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Product
+from stock.models import Location
 from stock.selectors import stock_drift
 
 
 class Command(BaseCommand):
     help = (
-        "Compare every stock level with its ledger (SUM of IN and OUT) and its active reservations. "
-        "Lists each drifting product and exits non-zero when there is any."
+        "Compare every (product, location) stock level with its ledger (SUM of IN and OUT, transfers apart) and "
+        "its active reservations; check that every completed transfer nets to zero per product and that the "
+        "stock at transit locations equals what open transfers carry. Lists each difference and exits non-zero "
+        "when there is any."
     )
 
     def handle(self, *args, **options):
         drift = stock_drift()
         if not drift:
-            self.stdout.write(self.style.SUCCESS("No drift: every level matches its ledger and reservations."))
+            self.stdout.write(
+                self.style.SUCCESS("No drift: every level matches its ledger and reservations, transfers net to zero.")
+            )
             return
         skus = dict(Product.objects.filter(pk__in=[row["product_id"] for row in drift]).values_list("pk", "sku"))
+        codes = dict(Location.objects.values_list("pk", "code"))
         for row in drift:
-            product_id, level = row["product_id"], row["level"]
-            found = "no level row" if level is None else _figures(level)
-            self.stdout.write(
-                f"product {product_id} {skus.get(product_id, '?')}: level {found}; ledger {_figures(row['expected'])}"
-            )
-        raise CommandError(f"Stock drift in {len(drift)} product(s).")
+            self.stdout.write(_describe(row, skus, codes))
+        products = {row["product_id"] for row in drift}
+        raise CommandError(f"Stock drift: {len(drift)} difference(s) in {len(products)} product(s).")
+
+
+def _describe(row: dict, skus: dict, codes: dict) -> str:
+    product = f"product {row['product_id']} {skus.get(row['product_id'], '?')}"
+    if row["kind"] == "level":
+        level = "no level row" if row["level"] is None else _figures(row["level"])
+        where = codes.get(row["location_id"], row["location_id"])
+        return f"{product} at {where}: level {level}; ledger {_figures(row['expected'])}"
+    if row["kind"] == "transfer":
+        return (
+            f"{product}: transfer document {row['document_id']} does not net to zero "
+            f"(in {row['total_in']}, out {row['total_out']})"
+        )
+    return f"{product}: {row['at_transit']} at transit locations, {row['in_open_transfers']} in open transfers"
 
 
 def _figures(values: dict) -> str:

@@ -1,0 +1,116 @@
+"""Movements (create, history, reverse; never update or delete) and counts. Every signed-in user."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
+from inventory_site.api.idempotency import idempotent
+from inventory_site.api.pagination import LargeTablePagination
+from inventory_site.api.views import ListApi, found, validated
+from inventory_site.exceptions import Invalid
+from stock import selectors, services
+from stock.filters import MOVEMENT_SORTS, MovementFilter
+from stock.serializers import (
+    CountCreateSerializer,
+    CountResultSerializer,
+    DocumentSerializer,
+    MovementCreateSerializer,
+    MovementSerializer,
+    MovementWithStockSerializer,
+    movement_representation,
+)
+
+
+def known(obj, field: str, message: str):
+    """An unknown id in the body is bad input (400), not a missing resource (404)."""
+    if obj is None:
+        raise Invalid(message, errors={field: [message]})
+    return obj
+
+
+@list_schema(MovementSerializer, MOVEMENT_SORTS, statuses=(400, 401))
+@extend_schema(tags=["stock"])
+class MovementListApi(ListApi):
+    permission_classes = [IsAuthenticated]
+    serializer_class = MovementSerializer
+    filterset_class = MovementFilter
+    sort_fields = MOVEMENT_SORTS
+    default_sort = "-created_at"
+    pagination_class = LargeTablePagination
+
+    def get_queryset(self):
+        return selectors.movement_list()
+
+    @extend_schema(
+        request=MovementCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: MovementWithStockSerializer, **problem_responses(400, 401, 409)},
+    )
+    @idempotent
+    def post(self, request):
+        data = validated(MovementCreateSerializer, request)
+        recorded = services.record_movement_by_id(user=request.user, **data)
+        return Response(movement_representation(recorded.movement, recorded), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["stock"])
+class MovementDetailApi(GenericAPIView):
+    """Read only: the ledger is append-only, so PUT, PATCH and DELETE are 405."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MovementSerializer
+
+    @extend_schema(responses={200: MovementSerializer, **problem_responses(401, 404)})
+    def get(self, request, pk):
+        return Response(MovementSerializer(found(selectors.movement_detail(pk))).data)
+
+
+@extend_schema(tags=["stock"])
+class MovementReverseApi(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = DocumentSerializer
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: DocumentSerializer, **problem_responses(400, 401, 403, 404, 409)},
+        description="The opposite movement, written as a one-line reversal document (reason `reversal`). "
+        "Staff reverse only their own movements; a movement is reversed at most once (409 `already_reversed`); "
+        "a transfer's movement is reversed with its transfer (409 `invalid_transition`).",
+    )
+    @idempotent
+    def post(self, request, pk):
+        movement = found(selectors.movement_detail(pk))
+        document = services.reverse_movement(movement=movement, user=request.user)
+        return Response(DocumentSerializer(selectors.document_detail(document.pk)).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["stock"])
+class CountApi(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = CountCreateSerializer
+
+    @extend_schema(
+        request=CountCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: CountResultSerializer, **problem_responses(400, 401, 409)},
+    )
+    @idempotent
+    def post(self, request):
+        data = validated(CountCreateSerializer, request)
+        product = known(selectors.product_for_movement(data.pop("product_id")), "product_id", "Unknown product.")
+        location = services.usable_location(data.pop("location_id", None))
+        recorded = services.count_stock(product=product, user=request.user, location=location, **data)
+        result = {
+            "product_id": product.pk,
+            "counted_quantity": data["counted_quantity"],
+            "difference": recorded.difference,
+            "movement": recorded.movement,
+            "stock": recorded.stock,
+            "location_stock": recorded.location_stock,
+            "location_id": location.pk,
+        }
+        return Response(CountResultSerializer(result).data, status=status.HTTP_201_CREATED)

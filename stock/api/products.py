@@ -1,0 +1,120 @@
+"""Products with their stock figures (admins write them through catalog.services), and stock levels."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from catalog import services as catalog_services
+from catalog.models import Product
+from catalog.serializers import ProductCreateSerializer, ProductUpdateSerializer
+from inventory_site import limits
+from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
+from inventory_site.api.filters import parse_boolean
+from inventory_site.api.idempotency import idempotent
+from inventory_site.api.permissions import IsAdminOrReadOnly
+from inventory_site.api.views import DELETED, ListApi, found, lookup, validated
+from inventory_site.exceptions import Invalid
+from stock import selectors
+from stock.filters import LEVEL_ROW_SORTS, LEVEL_SORTS, PRODUCT_SORTS, LevelFilter, LevelRowFilter, ProductFilter
+from stock.serializers import (
+    LocationLevelRowSerializer,
+    ProductDetailSerializer,
+    ProductSerializer,
+    StockLevelRowSerializer,
+)
+
+LEVEL_PARAMETERS = [
+    OpenApiParameter("location_id", int, description="That location's figures (its sub-locations included)."),
+    OpenApiParameter("by_location", bool, description="One row per product and location that has held it."),
+]
+
+
+@list_schema(StockLevelRowSerializer, LEVEL_SORTS, statuses=(400, 401), parameters=LEVEL_PARAMETERS)
+@extend_schema(tags=["stock"])
+class LevelListApi(ListApi):
+    """One row per product (totals over every location), a location's figures with ``location_id``, or one row
+    per product and location that has held or reserved it with ``by_location=true``."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = StockLevelRowSerializer
+    filterset_class = LevelFilter
+    sort_fields = LEVEL_SORTS
+    nullable_sort_fields = frozenset({"last_restocked_at"})
+    default_sort = "sku"
+
+    def get(self, request):
+        if self._by_location():
+            self.serializer_class = LocationLevelRowSerializer
+            self.filterset_class = LevelRowFilter
+            self.sort_fields = LEVEL_ROW_SORTS
+        return super().get(request)
+
+    def _by_location(self) -> bool:
+        try:
+            return bool(parse_boolean(self.request.query_params.get("by_location")))
+        except ValueError:
+            raise Invalid.of({"by_location": ["Use true or false."]}) from None
+
+    def _location_ids(self):
+        raw = self.request.query_params.get("location_id")
+        if raw in (None, ""):
+            return None
+        try:
+            location_id = int(raw)
+        except ValueError:
+            raise Invalid.of({"location_id": ["A location id is required."]}) from None
+        return selectors.locations_for(location_id) if 1 <= location_id <= limits.MAX_ID else []
+
+    def get_queryset(self):
+        if self._by_location():
+            return selectors.level_rows(location_ids=self._location_ids())
+        return selectors.stock_level_list(location_ids=self._location_ids())
+
+
+@list_schema(ProductSerializer, PRODUCT_SORTS, statuses=(400, 401))
+@extend_schema(tags=["products"])
+class ProductListApi(ListApi):
+    serializer_class = ProductSerializer
+    filterset_class = ProductFilter
+    sort_fields = PRODUCT_SORTS
+    default_sort = "name"
+
+    def get_queryset(self):
+        return selectors.product_list()
+
+    @extend_schema(
+        request=ProductCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ProductDetailSerializer, **problem_responses(400, 401, 403, 409)},
+    )
+    @idempotent
+    def post(self, request):
+        product = catalog_services.create_product(actor=request.user, **validated(ProductCreateSerializer, request))
+        body = ProductDetailSerializer(selectors.product_detail(product.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["products"])
+class ProductDetailApi(GenericAPIView):
+    permission_classes = [IsAdminOrReadOnly]
+    serializer_class = ProductDetailSerializer
+
+    @extend_schema(responses={200: ProductDetailSerializer, **problem_responses(401, 404)})
+    def get(self, request, pk):
+        return Response(ProductDetailSerializer(found(selectors.product_detail(pk))).data)
+
+    @extend_schema(
+        request=ProductUpdateSerializer,
+        responses={200: ProductDetailSerializer, **problem_responses(400, 401, 403, 404, 409)},
+    )
+    def patch(self, request, pk):
+        data = validated(ProductUpdateSerializer, request)
+        catalog_services.update_product(actor=request.user, product=lookup(Product, pk), **data)
+        return Response(ProductDetailSerializer(selectors.product_detail(pk)).data)
+
+    @extend_schema(responses={**DELETED, **problem_responses(401, 403, 404, 409)})
+    def delete(self, request, pk):
+        catalog_services.delete_product(actor=request.user, product=lookup(Product, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

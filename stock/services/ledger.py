@@ -1,0 +1,238 @@
+"""The one write engine under every stock change: lock, check, write the ledger, move the levels.
+
+A change of stock is a batch of movements (one for a single movement, a line or two per document line) and
+reservation deltas. Whatever its size it takes:
+- one statement that locks every level row of every product involved, in ascending (product id, location id):
+  concurrent writers never deadlock, and a product's figures (its low-stock crossing, its totals) are judged
+  with all of its rows locked;
+- one multi-row INSERT of the movements and one multi-row UPDATE of the level rows.
+Checks happen before any write, against the locked rows; the CHECK constraints on every row stay the last line
+of defence. Callers hold the transaction (``transaction.atomic``) and pass validated input.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import record_event
+from catalog.models import Product
+from inventory_site.cache import bump_stock_version
+from stock import alerts, figures
+from stock.models import ChangeType, Location, StockLevel, StockMovement
+
+LEVEL_FIELDS = ["total_in", "total_out", "reserved", "transfer_in", "transfer_out", "last_restocked_at"]
+
+
+@dataclass
+class Change:
+    """One movement to write: ``quantity`` IN or OUT of ``product_id`` at ``location_id``."""
+
+    product_id: int
+    location_id: int
+    change_type: str
+    quantity: int
+    reason: str
+    supplier_id: int | None = None
+    note: str = ""
+    reference: str = ""
+    is_transfer: bool = False  # counted in the level's transfer_in/transfer_out (reports leave those out)
+    index: int | None = None  # the document line it comes from, for naming short lines
+
+
+@dataclass
+class Locked:
+    """Level rows under lock (every row of each product involved), with their locations and products."""
+
+    levels: dict[tuple[int, int], StockLevel]
+    products: dict[int, Product]
+    touched: set[tuple[int, int]] = field(default_factory=set)
+    available_before: dict[int, int] = field(default_factory=dict)
+
+    def level(self, product_id: int, location_id: int) -> StockLevel:
+        return self.levels[(product_id, location_id)]
+
+    def available_at(self, product_id: int, location_id: int) -> int:
+        """What can be taken or reserved at one location (0 where the product has no row)."""
+        level = self.levels.get((product_id, location_id))
+        return level.available if level is not None else 0
+
+    def rows_of(self, product_id: int) -> list[StockLevel]:
+        return [level for (pid, _), level in self.levels.items() if pid == product_id]
+
+    def product_figures(self, product_id: int) -> dict:
+        """The product's totals over its rows: ``available`` counts sellable, active locations only."""
+        return figures.product_figures(self.rows_of(product_id))
+
+
+def lock(
+    pairs: Iterable[tuple[int, int]] = (),
+    *,
+    product_ids: Iterable[int] = (),
+    products: dict[int, Product] | None = None,
+) -> Locked:
+    """Lock every level row of the products in ``pairs`` and ``product_ids``, creating the rows ``pairs`` name
+    when missing (``product_ids`` alone creates nothing: reservations only take stock that is there).
+
+    One product with its rows already there (every movement after its first at a location) is one statement.
+    With several products the missing rows are created first, before any lock is held, so a writer never
+    waits on another's insert while holding a lock that writer needs.
+    """
+    wanted = sorted(set(pairs))
+    product_ids = sorted({pid for pid, _ in wanted} | set(product_ids))
+    if len(product_ids) > 1:
+        ensure(wanted)
+    levels = _select_locked(product_ids)
+    missing = [pair for pair in wanted if pair not in levels]
+    if missing:
+        ensure(missing)
+        levels = _select_locked(product_ids)
+    known = {level.product_id: level.product for level in levels.values()}
+    missing_products = [pid for pid in product_ids if pid not in known and pid not in (products or {})]
+    known.update(Product.objects.in_bulk(missing_products) if missing_products else {})
+    locked = Locked(levels=levels, products={**known, **(products or {})})
+    locked.available_before = {pid: locked.product_figures(pid)["available"] for pid in product_ids}
+    return locked
+
+
+def ensure(pairs) -> None:
+    """Create the level rows of these (product, location) pairs that do not exist yet."""
+    StockLevel.objects.bulk_create(
+        [StockLevel(product_id=pid, location_id=lid) for pid, lid in pairs], ignore_conflicts=True
+    )
+
+
+def _select_locked(product_ids: list[int]) -> dict[tuple[int, int], StockLevel]:
+    rows = (
+        StockLevel.objects.select_for_update(of=("self",))
+        .select_related("product", "location")
+        .filter(product_id__in=product_ids)
+        .order_by("product_id", "location_id")
+    )
+    return {(level.product_id, level.location_id): level for level in rows}
+
+
+def shortfalls(locked: Locked, changes: list[Change], reserve: dict[tuple[int, int], int] | None = None) -> list[dict]:
+    """The rows this batch would leave with less on hand than reserved, one entry per short change line.
+
+    Each row is judged on the batch's net effect (a transfer's IN and OUT at TRANSIT net out), so nothing is
+    written unless every touched row stays within its CHECKs.
+    """
+    net: dict[tuple[int, int], int] = defaultdict(int)
+    for change in changes:
+        net[(change.product_id, change.location_id)] += (
+            change.quantity if change.change_type == ChangeType.IN else -change.quantity
+        )
+    for pair, quantity in (reserve or {}).items():
+        net[pair] -= quantity
+    short_pairs = {pair for pair, delta in net.items() if locked.level(*pair).available + delta < 0}
+    found, seen = [], set()
+    for change in changes:
+        pair = (change.product_id, change.location_id)
+        if pair in short_pairs and change.change_type == ChangeType.OUT and pair not in seen:
+            seen.add(pair)
+            found.append(_shortage(locked, change.index, pair, change.quantity))
+    for pair, quantity in (reserve or {}).items():
+        if pair in short_pairs and pair not in seen:
+            seen.add(pair)
+            found.append(_shortage(locked, None, pair, quantity))
+    return found
+
+
+def _shortage(locked: Locked, index, pair, requested: int) -> dict:
+    product = locked.products[pair[0]]
+    return {
+        "index": index,
+        "product_id": pair[0],
+        "location_id": pair[1],
+        "sku": product.sku,
+        "requested": requested,
+        "available": locked.level(*pair).available,
+    }
+
+
+def write(
+    locked: Locked,
+    changes: list[Change],
+    *,
+    user,
+    document=None,
+    at: datetime | None = None,
+    reserve: dict[tuple[int, int], int] | None = None,
+) -> list[StockMovement]:
+    """Write ``changes`` (one INSERT) and move the locked rows with them and ``reserve`` (one UPDATE).
+
+    ``reserve`` maps (product, location) to a change of ``reserved`` (negative: a release or a consumption).
+    The caller has checked ``shortfalls``. A transfer's IN does not change ``last_restocked_at``.
+    """
+    now = at or timezone.now()
+    movements = StockMovement.objects.bulk_create(
+        [
+            StockMovement(
+                product_id=change.product_id,
+                location_id=change.location_id,
+                change_type=change.change_type,
+                quantity=change.quantity,
+                supplier_id=change.supplier_id,
+                reason=change.reason,
+                note=change.note,
+                reference=change.reference,
+                user=user if getattr(user, "pk", None) else None,
+                document=document,
+                created_at=now,
+            )
+            for change in changes
+        ]
+    )
+    for change in changes:
+        level = locked.level(change.product_id, change.location_id)
+        if change.change_type == ChangeType.IN:
+            level.total_in += change.quantity
+            if change.is_transfer:
+                level.transfer_in += change.quantity
+            else:
+                level.last_restocked_at = now
+        else:
+            level.total_out += change.quantity
+            if change.is_transfer:
+                level.transfer_out += change.quantity
+        locked.touched.add((change.product_id, change.location_id))
+    for pair, quantity in (reserve or {}).items():
+        locked.level(*pair).reserved += quantity
+        locked.touched.add(pair)
+    save_levels(locked, user=user)
+    return movements
+
+
+def save_levels(locked: Locked, *, user=None) -> None:
+    """One UPDATE for every touched row, then the product-level consequences (low stock, caches)."""
+    touched = [locked.levels[pair] for pair in sorted(locked.touched)]
+    if not touched:
+        return
+    StockLevel.objects.bulk_update(touched, LEVEL_FIELDS)
+    for product_id in sorted({level.product_id for level in touched}):
+        _note_crossing(locked, product_id, user)
+    transaction.on_commit(bump_stock_version, robust=True)
+
+
+def _note_crossing(locked: Locked, product_id: int, user) -> None:
+    """A ``stock.low`` audit event and an alert when the product's available crosses down to its reorder point."""
+    product = locked.products[product_id]
+    before = locked.available_before.get(product_id, 0)
+    after = locked.product_figures(product_id)["available"]
+    if before > product.min_quantity >= after:
+        record_event(
+            action="stock.low",
+            actor=user,
+            obj=product,
+            changes={"available": after, "min_quantity": product.min_quantity},
+        )
+        alerts.record_low_stock_alert(product=product, available=after)
+    locked.available_before[product_id] = after
+
+
+def locations_by_id(ids: Iterable[int]) -> dict[int, Location]:
+    return Location.objects.in_bulk(sorted(set(ids)))

@@ -1,0 +1,232 @@
+"""Locations: create, change, deactivate, delete, and which location a write goes to.
+
+Rules: a unique code in any case (409 ``duplicate_code``), at most 32 characters; a tree without cycles; a transit
+location is never sellable; exactly one default, active and sellable (setting ``is_default`` moves the flag);
+an inactive location takes no movements; a location with movements (or children) is not deleted, and one with
+active reservations or open transfers is not deactivated (409 ``location_in_use``). Changing ``is_sellable`` or
+``is_active`` changes products' ``available``: it is done under the lock of that location's level rows.
+"""
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError, Q
+
+from audit.services import diff, record_event, snapshot
+from inventory_site.cache import bump_stock_version
+from inventory_site.exceptions import Invalid
+from stock.exceptions import DuplicateCode, LocationInUse
+from stock.models import (
+    MAIN_CODE,
+    MAIN_LOCATION_ID,
+    TRANSIT_CODE,
+    TRANSIT_LOCATION_ID,
+    Document,
+    DocumentStatus,
+    Location,
+    LocationKind,
+    Reservation,
+    ReservationState,
+    StockLevel,
+)
+
+LOCATION_FIELDS = ("code", "name", "parent_id", "kind", "is_sellable", "priority", "is_default", "is_active")
+CODE_MAX_LENGTH = 32
+
+
+# --- where a write goes ----------------------------------------------------------------------------------------
+
+
+def ensure_system_locations() -> None:
+    """``MAIN`` and ``TRANSIT`` as the locations migration creates them, when missing (a flushed test database)."""
+    if (
+        not Location.objects.filter(pk=MAIN_LOCATION_ID).exists()
+        and not Location.objects.filter(is_default=True).exists()
+    ):
+        Location.objects.create(
+            id=MAIN_LOCATION_ID, code=MAIN_CODE, name="Main warehouse", kind=LocationKind.WAREHOUSE, is_default=True
+        )
+    if not Location.objects.filter(pk=TRANSIT_LOCATION_ID).exists():
+        Location.objects.create(
+            id=TRANSIT_LOCATION_ID,
+            code=TRANSIT_CODE,
+            name="In transit",
+            kind=LocationKind.TRANSIT,
+            is_sellable=False,
+            priority=1000,
+        )
+
+
+def default_location() -> Location:
+    return Location.objects.get(is_default=True)
+
+
+def transit_location() -> Location:
+    return Location.objects.get(pk=TRANSIT_LOCATION_ID)
+
+
+def usable_location(location_id: int | None, *, field: str = "location_id", transit_ok: bool = False) -> Location:
+    """The location a movement, count or document goes to: the default when ``location_id`` is None; an
+    unknown or inactive location, or a transit one (unless ``transit_ok``), is a 400 naming ``field``."""
+    if location_id is None:
+        return default_location()
+    location = Location.objects.filter(pk=location_id).first() if isinstance(location_id, int) else None
+    if location is None:
+        raise Invalid.of({field: ["Unknown location."]})
+    if not location.is_active:
+        raise Invalid.of({field: [f"The location {location.code} is inactive and takes no movements."]})
+    if location.is_transit and not transit_ok:
+        raise Invalid.of({field: [f"{location.code} is a transit location: only transfers move stock through it."]})
+    return location
+
+
+def subtree_ids(location_id: int) -> list[int]:
+    """The location and every location below it (a filter by a location includes its descendants)."""
+    return list(Location.objects.descendants(location_id, include_self=True).values_list("pk", flat=True))
+
+
+# --- writes ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_location(*, actor, code: str, name: str, **fields) -> Location:
+    location = Location()
+    _assign(location, {"code": code, "name": name, **fields})
+    _check(location)
+    if location.is_default:
+        Location.objects.filter(is_default=True).update(is_default=False)
+    _save(location)
+    record_event(action="location.created", actor=actor, obj=location, changes=snapshot(location, LOCATION_FIELDS))
+    return location
+
+
+@transaction.atomic
+def update_location(*, actor, location: Location, **fields) -> Location:
+    _lock_tree()
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    before = snapshot(location, LOCATION_FIELDS)
+    _assign(location, fields)
+    if location.pk == TRANSIT_LOCATION_ID and (location.kind != LocationKind.TRANSIT or not location.is_active):
+        raise Invalid.of({"kind": ["TRANSIT carries every transfer via transit: it stays an active transit location."]})
+    if before["is_default"] and not location.is_default:
+        raise Invalid.of({"is_default": ["Exactly one location is the default: make another location the default."]})
+    _check(location)
+    figures_change = before["is_sellable"] != location.is_sellable or before["is_active"] != location.is_active
+    if figures_change:
+        _lock_levels_at(location)
+        if before["is_active"] and not location.is_active:
+            _refuse_if_in_use(location)
+    changes = diff(location, before, LOCATION_FIELDS)
+    if changes:
+        if location.is_default and not before["is_default"]:
+            Location.objects.filter(is_default=True).exclude(pk=location.pk).update(is_default=False)
+        _save(location)
+        record_event(action="location.updated", actor=actor, obj=location, changes=changes)
+    if figures_change:
+        transaction.on_commit(bump_stock_version, robust=True)
+    return location
+
+
+@transaction.atomic
+def delete_location(*, actor, location: Location) -> None:
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    if location.pk == TRANSIT_LOCATION_ID or location.is_default:
+        raise LocationInUse(f"{location.code} is the default or the transit location: it cannot be deleted.")
+    pk, code = location.pk, location.code
+    try:
+        with transaction.atomic():
+            # Rows created for stock that never came are not history: they go with the location.
+            StockLevel.objects.filter(location=location, total_in=0, reserved=0).delete()
+            location.delete()
+    except (ProtectedError, IntegrityError):
+        raise LocationInUse(
+            f"{code} has movements, stock, reservations or sub-locations: deactivate it instead."
+        ) from None
+    record_event(action="location.deleted", actor=actor, object_type="location", object_id=pk, changes={"code": code})
+
+
+def deactivate_locations(*, actor, locations) -> int:
+    changed = 0
+    for location in locations:
+        if location.is_active:
+            update_location(actor=actor, location=location, is_active=False)
+            changed += 1
+    return changed
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+
+
+def _assign(location: Location, fields: dict) -> None:
+    for name, value in fields.items():
+        if name not in LOCATION_FIELDS:
+            raise Invalid.of({name: ["Unknown field."]})
+        if isinstance(value, str) and name in ("code", "name"):
+            value = value.strip()
+        setattr(location, name, value)
+
+
+def _check(location: Location) -> None:
+    errors: dict[str, list[str]] = {}
+    if not location.code:
+        errors["code"] = ["This field is required."]
+    elif len(location.code) > CODE_MAX_LENGTH:
+        errors["code"] = [f"At most {CODE_MAX_LENGTH} characters."]
+    if not location.name:
+        errors["name"] = ["This field is required."]
+    if location.kind not in LocationKind.values:
+        errors["kind"] = [f"Use one of: {', '.join(LocationKind.values)}."]
+    if location.kind == LocationKind.TRANSIT and location.is_sellable:
+        errors["is_sellable"] = ["A transit location is never sellable."]
+    if location.is_default and not (location.is_active and location.is_sellable):
+        errors["is_default"] = ["The default location must be active and sellable."]
+    if location.parent_id is not None:
+        parent = Location.objects.filter(pk=location.parent_id).first()
+        if parent is None:
+            errors["parent_id"] = ["Unknown location."]
+        elif location.pk and location.pk in _ancestor_ids(parent.pk):
+            errors["parent_id"] = ["A location cannot be inside itself or one of its sub-locations."]
+    if errors:
+        raise Invalid.of(errors)
+
+
+def _ancestor_ids(location_id: int) -> set[int]:
+    return set(Location.objects.ancestors(location_id, include_self=True).values_list("pk", flat=True))
+
+
+def _lock_tree() -> None:
+    """Tree moves serialize, so two concurrent re-parentings cannot close a cycle between them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('stock.location.tree'))")
+
+
+def _lock_levels_at(location: Location) -> None:
+    """Lock the location's level rows (ascending product id), as every writer of those rows does."""
+    list(
+        StockLevel.objects.select_for_update()
+        .filter(location=location)
+        .order_by("product_id")
+        .values_list("pk", flat=True)
+    )
+
+
+def _refuse_if_in_use(location: Location) -> None:
+    reserved = Reservation.objects.filter(location=location, state=ReservationState.ACTIVE).exists()
+    open_transfer = Document.objects.filter(status=DocumentStatus.IN_TRANSIT).filter(
+        Q(source_location=location) | Q(destination_location=location)
+    )
+    if reserved or open_transfer.exists():
+        raise LocationInUse(
+            f"{location.code} has active reservations or open transfers: ship, cancel or receive them first."
+        )
+
+
+def _save(location: Location) -> None:
+    try:
+        with transaction.atomic():
+            location.save()
+    except IntegrityError as error:
+        if "location_code_ci_unique" in str(error):
+            raise DuplicateCode(
+                f"A location with the code {location.code!r} already exists.", errors={"code": ["Already exists."]}
+            ) from None
+        raise

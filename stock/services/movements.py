@@ -1,0 +1,196 @@
+"""Single movements and counts at a location (the default one unless named), through the ledger engine."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+from catalog.models import Product, Supplier
+from inventory_site import limits
+from inventory_site.exceptions import Invalid
+from stock import figures
+from stock.exceptions import InsufficientStock
+from stock.models import DEFAULT_REASON, SERVICE_REASONS, ChangeType, Location, Reason, StockLevel, StockMovement
+from stock.services import ledger
+from stock.services.locations import usable_location
+
+MAX_QUANTITY = limits.MAX_QUANTITY  # the ledger's quantity column is a 32-bit integer
+
+
+@dataclass
+class Recorded:
+    """What a movement or count did: the movement (None for a count that matched), the location's row and the
+    product's totals after it."""
+
+    movement: StockMovement | None
+    level: StockLevel
+    stock: dict
+    location_stock: dict
+    difference: int = 0
+
+    def __iter__(self):  # ``movement, level = record_movement(...)``
+        return iter((self.movement, self.level))
+
+
+def check_quantity(value, name: str = "quantity", *, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_QUANTITY:
+        raise Invalid(
+            f"{name} must be a whole number from {minimum} to {MAX_QUANTITY}.", errors={name: ["Invalid quantity."]}
+        )
+    return value
+
+
+def check_product(product: Product | None, field: str = "product_id") -> Product:
+    if product is None:
+        raise Invalid.of({field: ["Unknown product."]})
+    if not product.is_active:
+        raise Invalid("This product is inactive and takes no movements.", errors={field: ["Inactive product."]})
+    return product
+
+
+def _check_movement(*, change_type: str, supplier: Supplier | None, reason: str) -> str:
+    if change_type not in ChangeType.values:
+        raise Invalid("change_type must be IN or OUT.", errors={"change_type": ["Use IN or OUT."]})
+    if supplier is not None:
+        if change_type != ChangeType.IN:
+            raise Invalid("A supplier is only allowed on IN.", errors={"supplier_id": ["Only on IN movements."]})
+        if not supplier.is_active:
+            raise Invalid("This supplier is inactive.", errors={"supplier_id": ["Inactive supplier."]})
+    reason = reason or DEFAULT_REASON[change_type]
+    allowed = [value for value in Reason.values if value not in SERVICE_REASONS]
+    if reason not in allowed:
+        raise Invalid("Unknown reason.", errors={"reason": [f"Use one of: {', '.join(allowed)}."]})
+    return reason
+
+
+def record_movement(
+    *,
+    product: Product,
+    change_type: str,
+    quantity: int,
+    user,
+    supplier: Supplier | None = None,
+    reason: str = "",
+    note: str = "",
+    reference: str = "",
+    location: Location | None = None,
+    at: datetime | None = None,
+) -> Recorded:
+    """Record one IN or OUT at ``location`` (the default location when None). An OUT above that location's
+    available raises InsufficientStock; nothing is written then. ``at`` backdates it (demo history, tests)."""
+    quantity = check_quantity(quantity)
+    check_product(product)
+    reason = _check_movement(change_type=change_type, supplier=supplier, reason=reason)
+    location = usable_location(location.pk if location else None)
+    change = ledger.Change(
+        product_id=product.pk,
+        location_id=location.pk,
+        change_type=change_type,
+        quantity=quantity,
+        reason=reason,
+        supplier_id=supplier.pk if supplier else None,
+        note=note,
+        reference=reference,
+    )
+    with transaction.atomic():
+        locked = ledger.lock([(product.pk, location.pk)], products={product.pk: product})
+        short = ledger.shortfalls(locked, [change])
+        if short:
+            raise InsufficientStock(available=short[0]["available"])
+        (movement,) = ledger.write(locked, [change], user=user, at=at)
+        return _recorded(locked, movement, product.pk, location.pk)
+
+
+def record_movement_by_id(
+    *,
+    product_id: int,
+    change_type: str,
+    quantity: int,
+    user,
+    supplier_id: int | None = None,
+    reason: str = "",
+    note: str = "",
+    reference: str = "",
+    location_id: int | None = None,
+) -> Recorded:
+    """``record_movement`` for callers holding ids (the API): an unknown product, supplier or location is a 400."""
+    supplier = None
+    if supplier_id is not None:
+        supplier = Supplier.objects.filter(pk=supplier_id).first()
+        if supplier is None:
+            raise Invalid("Unknown supplier.", errors={"supplier_id": ["Unknown supplier."]})
+    product = check_product(Product.objects.filter(pk=product_id).first())
+    location = usable_location(location_id)
+    return record_movement(
+        product=product,
+        change_type=change_type,
+        quantity=quantity,
+        user=user,
+        supplier=supplier,
+        reason=reason,
+        note=note,
+        reference=reference,
+        location=location,
+    )
+
+
+def count_stock(
+    *,
+    product: Product,
+    counted_quantity: int,
+    user,
+    note: str = "",
+    location: Location | None = None,
+    at: datetime | None = None,
+    reference: str = "",
+) -> Recorded:
+    """A stocktake at ``location``: write the difference to the counted figure as one IN or OUT with reason
+    ``count`` (none when equal). A count below that location's reserved is a 409 ``insufficient_stock``."""
+    counted_quantity = check_quantity(counted_quantity, "counted_quantity", minimum=0)
+    check_product(product)
+    location = usable_location(location.pk if location else None)
+    with transaction.atomic():
+        locked = ledger.lock([(product.pk, location.pk)], products={product.pk: product})
+        level = locked.level(product.pk, location.pk)
+        difference = counted_quantity - level.on_hand
+        change = count_change(level, counted_quantity, note=note, reference=reference)
+        if change is None:
+            return _recorded(locked, None, product.pk, location.pk)
+        check_quantity(change.quantity, "counted_quantity")
+        (movement,) = ledger.write(locked, [change], user=user, at=at)
+        return _recorded(locked, movement, product.pk, location.pk, difference=difference)
+
+
+def count_change(level: StockLevel, counted: int, *, note: str = "", reference: str = "", index=None):
+    """The movement that brings ``level`` to ``counted`` (None when it already is); InsufficientStock when the
+    count is below what is reserved there."""
+    if counted < level.reserved:
+        raise InsufficientStock(
+            f"The count {counted} is below the {level.reserved} reserved at this location.",
+            available=level.available,
+            reserved=level.reserved,
+        )
+    difference = counted - level.on_hand
+    if difference == 0:
+        return None
+    return ledger.Change(
+        product_id=level.product_id,
+        location_id=level.location_id,
+        change_type=ChangeType.IN if difference > 0 else ChangeType.OUT,
+        quantity=abs(difference),
+        reason=Reason.COUNT,
+        note=note,
+        reference=reference,
+        index=index,
+    )
+
+
+def _recorded(locked, movement, product_id: int, location_id: int, *, difference: int = 0) -> Recorded:
+    level = locked.level(product_id, location_id)
+    return Recorded(
+        movement=movement,
+        level=level,
+        stock=locked.product_figures(product_id),
+        location_stock=figures.location_figures(level),
+        difference=difference,
+    )
