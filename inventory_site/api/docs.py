@@ -4,10 +4,28 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
 from rest_framework import serializers
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "field -> messages; a document's `lines` is line index (from 0) -> messages",
+        "additionalProperties": {
+            "oneOf": [
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            ]
+        },
+    }
+)
+class ErrorsField(serializers.DictField):
+    pass
+
 
 ProblemSerializer = inline_serializer(
     name="Problem",
@@ -17,7 +35,7 @@ ProblemSerializer = inline_serializer(
         "status": serializers.IntegerField(),
         "detail": serializers.CharField(),
         "code": serializers.CharField(),
-        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False),
+        "errors": ErrorsField(required=False),
         "available": serializers.IntegerField(required=False),
     },
 )
