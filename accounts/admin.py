@@ -8,14 +8,17 @@ from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 
 from accounts import services
-from accounts.models import User
+from accounts.models import HUMAN_ROLES, Role, User
 from inventory_site.admin import ServiceAdmin, deactivate
+
+HUMAN_ROLE_CHOICES = [(role.value, role.label) for role in HUMAN_ROLES]
 
 
 class UserAddForm(forms.ModelForm):
     password = forms.CharField(
         widget=forms.PasswordInput, strip=False, help_text="At least 12 characters, letters and digits."
     )
+    role = forms.ChoiceField(choices=HUMAN_ROLE_CHOICES, initial=Role.STAFF)
 
     class Meta:
         model = User
@@ -39,6 +42,8 @@ class UserAddForm(forms.ModelForm):
 
 
 class UserChangeForm(DjangoUserChangeForm):
+    role = forms.ChoiceField(choices=HUMAN_ROLE_CHOICES)
+
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
         if User.objects.with_email(email).exclude(pk=self.instance.pk).exists():
@@ -87,6 +92,9 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
     service_update = staticmethod(services.update_user)
     service_delete = staticmethod(services.delete_user)
     instance_name = "user"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(role__in=HUMAN_ROLES)  # API clients: their own admin
 
     def service_data(self, form) -> dict:
         data = super().service_data(form)

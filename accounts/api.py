@@ -1,16 +1,23 @@
 from django.contrib.auth import authenticate, user_logged_in
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services, tokens
+from accounts import clients, services, tokens
 from accounts.exceptions import InvalidCredentials
-from accounts.models import User
+from accounts.models import HUMAN_ROLES, ApiClient, ApiKey, User
 from accounts.serializers import (
+    ApiClientBriefSerializer,
+    ApiClientInputSerializer,
+    ApiClientSerializer,
+    ApiKeyInputSerializer,
+    ApiKeyRotateSerializer,
+    ApiKeySerializer,
+    MeClientSerializer,
+    NewApiKeySerializer,
     RefreshedPairSerializer,
     RefreshRequestSerializer,
     TokenPairSerializer,
@@ -19,16 +26,17 @@ from accounts.serializers import (
     UserSerializer,
     UserUpdateSerializer,
 )
-from inventory_site.api.docs import list_schema, problem_responses
+from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
 from inventory_site.api.idempotency import idempotent
-from inventory_site.api.permissions import IsAdminRole
+from inventory_site.api.permissions import ADMIN, PUBLIC, SIGNED_IN, key_client
 from inventory_site.api.sorting import SortMixin
 from inventory_site.api.throttling import AuthRateThrottle
+from inventory_site.api.views import ListApi, validated
 
 
 class AuthView(APIView):
     authentication_classes: list = []
-    permission_classes = [AllowAny]
+    scopes = {"POST": PUBLIC}
     throttle_classes = [AuthRateThrottle]
 
 
@@ -104,10 +112,20 @@ class LogoutApi(AuthView):
 
 
 class MeApi(APIView):
-    permission_classes = [IsAuthenticated]
+    scopes = {"GET": SIGNED_IN}
 
-    @extend_schema(operation_id="auth_me_retrieve", responses={200: UserSerializer, **problem_responses(401)})
+    @extend_schema(
+        operation_id="auth_me_retrieve",
+        responses={
+            200: PolymorphicProxySerializer("Me", [UserSerializer, MeClientSerializer], None),
+            **problem_responses(401),
+        },
+        description="The signed-in user; with an API key, `{client: {id, name, scopes, location_ids}}`.",
+    )
     def get(self, request):
+        client = key_client(request)
+        if client is not None:
+            return Response({"client": ApiClientBriefSerializer(client).data})
         return Response(UserSerializer(request.user).data)
 
 
@@ -116,14 +134,14 @@ USER_SORTS = {"email": "email", "date_joined": "date_joined", "last_login": "las
 
 @list_schema(UserSerializer, USER_SORTS, statuses=(400, 401, 403), paged=False)
 class UserListApi(SortMixin, ListAPIView):
-    permission_classes = [IsAdminRole]
+    scopes = {"GET": ADMIN, "POST": ADMIN}
     serializer_class = UserSerializer
     sort_fields = USER_SORTS
     nullable_sort_fields = frozenset({"last_login"})
     default_sort = "email"
 
     def get_queryset(self):
-        return self.sort(User.objects.all())
+        return self.sort(User.objects.filter(role__in=HUMAN_ROLES))  # an API client's principal is no user
 
     @extend_schema(
         request=UserCreateSerializer, responses={201: UserSerializer, **problem_responses(400, 401, 403, 409)}
@@ -137,11 +155,11 @@ class UserListApi(SortMixin, ListAPIView):
 
 
 class UserDetailApi(APIView):
-    permission_classes = [IsAdminRole]
+    scopes = {"GET": ADMIN, "PATCH": ADMIN, "DELETE": ADMIN}
 
     @extend_schema(responses={200: UserSerializer, **problem_responses(401, 403, 404)})
     def get(self, request, pk):
-        return Response(UserSerializer(get_object_or_404(User, pk=pk)).data)
+        return Response(UserSerializer(_person(pk)).data)
 
     @extend_schema(
         request=UserUpdateSerializer,
@@ -153,7 +171,7 @@ class UserDetailApi(APIView):
         ),
     )
     def patch(self, request, pk):
-        user = get_object_or_404(User, pk=pk)
+        user = _person(pk)
         serializer = UserUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         user = services.update_user(actor=request.user, user=user, **serializer.validated_data)
@@ -161,5 +179,117 @@ class UserDetailApi(APIView):
 
     @extend_schema(responses={204: OpenApiResponse(description="Deleted"), **problem_responses(401, 403, 404, 409)})
     def delete(self, request, pk):
-        services.delete_user(actor=request.user, user=get_object_or_404(User, pk=pk))
+        services.delete_user(actor=request.user, user=_person(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _person(pk) -> User:
+    return get_object_or_404(User.objects.filter(role__in=HUMAN_ROLES), pk=pk)
+
+
+# --- API clients and keys (admins only: no key scope manages them) ---------------------------------------------
+
+CLIENT_SORTS = {"name": "name", "id": "id", "created_at": "created_at"}
+KEY_SORTS = {"created_at": "created_at", "id": "id"}
+
+
+@list_schema(ApiClientSerializer, CLIENT_SORTS, statuses=(400, 401, 403))
+class ApiClientListApi(ListApi):
+    scopes = {"GET": ADMIN, "POST": ADMIN}
+    serializer_class = ApiClientSerializer
+    sort_fields = CLIENT_SORTS
+    default_sort = "name"
+
+    def get_queryset(self):
+        return ApiClient.objects.all()
+
+    @extend_schema(
+        request=ApiClientInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ApiClientSerializer, **problem_responses(400, 401, 403)},
+    )
+    @idempotent
+    def post(self, request):
+        client = clients.create_client(actor=request.user, **validated(ApiClientInputSerializer, request))
+        return Response(ApiClientSerializer(client).data, status=status.HTTP_201_CREATED)
+
+
+class ApiClientDetailApi(APIView):
+    scopes = {"GET": ADMIN, "PATCH": ADMIN, "DELETE": ADMIN}
+
+    @extend_schema(responses={200: ApiClientSerializer, **problem_responses(401, 403, 404)})
+    def get(self, request, pk):
+        return Response(ApiClientSerializer(get_object_or_404(ApiClient, pk=pk)).data)
+
+    @extend_schema(
+        request=ApiClientInputSerializer,
+        responses={200: ApiClientSerializer, **problem_responses(400, 401, 403, 404)},
+    )
+    def patch(self, request, pk):
+        client = get_object_or_404(ApiClient, pk=pk)
+        data = validated(ApiClientInputSerializer, request, partial=True)
+        return Response(ApiClientSerializer(clients.update_client(actor=request.user, client=client, **data)).data)
+
+    @extend_schema(
+        responses={
+            204: OpenApiResponse(description="Deleted, or deactivated when it has history"),
+            **problem_responses(401, 403, 404),
+        },
+    )
+    def delete(self, request, pk):
+        clients.delete_client(actor=request.user, client=get_object_or_404(ApiClient, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@list_schema(ApiKeySerializer, KEY_SORTS, statuses=(400, 401, 403, 404))
+class ApiKeyListApi(ListApi):
+    scopes = {"GET": ADMIN, "POST": ADMIN}
+    serializer_class = ApiKeySerializer
+    sort_fields = KEY_SORTS
+    default_sort = "-created_at"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no client id
+            return ApiKey.objects.none()
+        return get_object_or_404(ApiClient, pk=self.kwargs["pk"]).keys.all()
+
+    def get(self, request, pk):
+        return super().get(request)
+
+    @extend_schema(
+        request=ApiKeyInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: NewApiKeySerializer, **problem_responses(400, 401, 403, 404)},
+        description="A new key. `key` (`inv_<prefix>_<secret>`) is shown in this answer only; the service keeps an "
+        "HMAC digest of it.",
+    )
+    @idempotent
+    def post(self, request, pk):
+        client = get_object_or_404(ApiClient, pk=pk)
+        data = validated(ApiKeyInputSerializer, request)
+        key, secret = clients.create_key(actor=request.user, client=client, **data)
+        return Response(NewApiKeySerializer(key, context={"key": secret}).data, status=status.HTTP_201_CREATED)
+
+
+class ApiKeyRevokeApi(APIView):
+    scopes = {"POST": ADMIN}
+
+    @extend_schema(request=None, responses={200: ApiKeySerializer, **problem_responses(401, 403, 404)})
+    def post(self, request, pk):
+        key = clients.revoke_key(actor=request.user, key=get_object_or_404(ApiKey, pk=pk))
+        return Response(ApiKeySerializer(key).data)
+
+
+class ApiKeyRotateApi(APIView):
+    scopes = {"POST": ADMIN}
+
+    @extend_schema(
+        request=ApiKeyRotateSerializer,
+        responses={201: NewApiKeySerializer, **problem_responses(400, 401, 403, 404)},
+        description="A new key for the same client (shown once); the old one keeps working until `grace_hours` "
+        "(default 24) from now.",
+    )
+    def post(self, request, pk):
+        data = validated(ApiKeyRotateSerializer, request)
+        key, secret = clients.rotate_key(actor=request.user, key=get_object_or_404(ApiKey, pk=pk), **data)
+        return Response(NewApiKeySerializer(key, context={"key": secret}).data, status=status.HTTP_201_CREATED)

@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        from accounts import signals  # noqa: F401
+        from accounts import schema, signals  # noqa: F401 - receivers and the OpenAPI extension register

@@ -6,12 +6,16 @@ from django.utils import timezone
 
 from inventory_site.email_key import normalise_email
 
-__all__ = ["RefreshToken", "Role", "User", "UserManager", "normalise_email"]
+__all__ = ["ApiClient", "ApiKey", "RefreshToken", "Role", "User", "UserManager", "normalise_email"]
 
 
 class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     STAFF = "staff", "Staff"
+    NONE = "", "None (an API client's principal)"
+
+
+HUMAN_ROLES = (Role.ADMIN, Role.STAFF)
 
 
 class UserManager(BaseUserManager):
@@ -67,7 +71,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_key = models.CharField(max_length=254, unique=True, editable=False)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -94,6 +98,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_api_client(self) -> bool:
+        """The principal of an API client: no role, no usable password, never in ``users``."""
+        return self.role == Role.NONE
 
     # Replace PermissionsMixin's column: a name in the class body keeps Django from adding the field.
     @property
@@ -128,3 +137,63 @@ class RefreshToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.jti}"
+
+
+class Scope(models.TextChoices):
+    """What an API client may do; its keys carry its scopes. No scope manages clients or keys."""
+
+    CATALOG_READ = "catalog:read", "Read the catalogue"
+    CATALOG_WRITE = "catalog:write", "Write the catalogue"
+    STOCK_READ = "stock:read", "Read stock, movements, documents and locations"
+    STOCK_WRITE = "stock:write", "Record movements, counts and documents"
+    ORDERS_READ = "orders:read", "Read its own orders"
+    ORDERS_WRITE = "orders:write", "Place its orders, ship and cancel its own"
+    REPORTS_READ = "reports:read", "Read the reports"
+    EVENTS_READ = "events:read", "Read the event feed"
+    WEBHOOKS_MANAGE = "webhooks:manage", "Manage its webhooks"
+
+
+class ApiClient(models.Model):
+    """An external system (a shop, an ERP): a service principal with its own user row, which is the
+    ``created_by``/``user_id`` of everything it writes. ``location_ids`` empty means every location."""
+
+    name = models.CharField(max_length=200)
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="api_client")
+    scopes = models.JSONField(default=list, blank=True)
+    location_ids = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiKey(models.Model):
+    """A key of a client, sent as ``Authorization: Bearer inv_<prefix>_<secret>``.
+
+    Only ``digest`` (HMAC-SHA256 of the secret under the pepper ``pepper_version``, from settings) is stored:
+    the database never holds the secret. ``prefix`` finds the row in one indexed lookup.
+    """
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="keys")
+    name = models.CharField(max_length=200, blank=True)
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    pepper_version = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.prefix}"
+
+    def usable(self, now) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

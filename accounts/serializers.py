@@ -1,6 +1,9 @@
 from rest_framework import serializers
 
-from accounts.models import Role, User
+from accounts.models import ApiClient, ApiKey, Role, Scope, User
+from inventory_site.api.fields import StrictIntegerField
+
+HUMAN_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value]
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -34,7 +37,7 @@ class UserSerializer(serializers.ModelSerializer):
 class UserCreateSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
-    role = serializers.ChoiceField(choices=Role.choices)
+    role = serializers.ChoiceField(choices=HUMAN_ROLE_CHOICES)
     first_name = serializers.CharField(max_length=150, allow_blank=True)
     last_name = serializers.CharField(max_length=150, allow_blank=True)
     is_active = serializers.BooleanField(default=True)
@@ -43,7 +46,83 @@ class UserCreateSerializer(serializers.Serializer):
 class UserUpdateSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, required=False)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True, required=False)
-    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    role = serializers.ChoiceField(choices=HUMAN_ROLE_CHOICES, required=False)
     first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     is_active = serializers.BooleanField(required=False)
+
+
+# --- API clients and keys -------------------------------------------------------------------------------------
+
+
+class ApiClientSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(read_only=True)
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices))
+    location_ids = serializers.ListField(child=serializers.IntegerField())
+
+    class Meta:
+        model = ApiClient
+        fields = ("id", "name", "user_id", "scopes", "location_ids", "is_active", "created_at")
+        read_only_fields = fields
+
+
+class ApiClientBriefSerializer(serializers.ModelSerializer):
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices))
+    location_ids = serializers.ListField(child=serializers.IntegerField())
+
+    class Meta:
+        model = ApiClient
+        fields = ("id", "name", "scopes", "location_ids")
+        read_only_fields = fields
+
+
+class MeClientSerializer(serializers.Serializer):
+    """``auth/me`` with an API key."""
+
+    client = ApiClientBriefSerializer()
+
+
+class _StrictBoolean(serializers.BooleanField):
+    default_error_messages = {"invalid": "A JSON boolean (true or false) is required."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class ApiClientInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices), required=False)
+    location_ids = serializers.ListField(child=StrictIntegerField(min_value=1, max_value=2**63 - 1), required=False)
+    is_active = _StrictBoolean(required=False)
+
+
+class ApiKeySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiKey
+        fields = ("id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+        read_only_fields = fields
+
+
+class NewApiKeySerializer(serializers.ModelSerializer):
+    """A key as created: ``key`` is the whole secret key, shown in this answer only."""
+
+    key = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiKey
+        fields = ("id", "name", "prefix", "key", "created_at", "expires_at")
+        read_only_fields = fields
+
+    def get_key(self, key) -> str:
+        return self.context["key"]
+
+
+class ApiKeyInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class ApiKeyRotateSerializer(serializers.Serializer):
+    grace_hours = StrictIntegerField(min_value=0, max_value=24 * 30, required=False)

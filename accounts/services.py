@@ -5,7 +5,7 @@ from django.db.models import ProtectedError
 
 from accounts import tokens
 from accounts.exceptions import DuplicateEmail, UserHasHistory
-from accounts.models import User, normalise_email
+from accounts.models import HUMAN_ROLES, User, normalise_email
 from audit.services import diff, record_event, snapshot
 from inventory_site import email_key
 from inventory_site.exceptions import Invalid
@@ -38,11 +38,17 @@ def _save(user: User) -> None:
         raise DuplicateEmail(f"A user with the email {user.email} already exists.") from None
 
 
+def _check_role(role) -> None:
+    if role not in HUMAN_ROLES:
+        raise Invalid.of({"role": [f"Use one of: {', '.join(HUMAN_ROLES)}."]})
+
+
 @transaction.atomic
 def create_user(
     *, actor: User | None, email: str, password: str, role: str, first_name: str, last_name: str, is_active=True
 ) -> User:
     email = User.objects.normalize_email(email)
+    _check_role(role)
     _ensure_email_free(email)
     user = User(email=email, first_name=first_name, last_name=last_name, role=role, is_active=is_active)
     _check_password(password, user)
@@ -55,10 +61,14 @@ def create_user(
 @transaction.atomic
 def update_user(*, actor: User | None, user: User, password: str | None = None, **fields) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_api_client:
+        raise Invalid("An API client's principal is managed through its client (api-clients).")
     before = snapshot(user, USER_FIELDS)
     for name, value in fields.items():
         if name not in USER_FIELDS:
             raise Invalid(f"Unknown field {name}.")
+        if name == "role":
+            _check_role(value)
         setattr(user, name, value)
     if "email" in fields:
         user.email = User.objects.normalize_email(user.email)

@@ -6,7 +6,7 @@ from audit import selectors
 from audit.serializers import AuditEventSerializer, LoginAttemptSerializer
 from inventory_site.api.docs import problem_responses
 from inventory_site.api.filters import DateRangeFilterSet, StrictBooleanFilter, TextFilter
-from inventory_site.api.permissions import IsAdminRole
+from inventory_site.api.permissions import ADMIN
 from inventory_site.email_key import normalise_email
 
 
@@ -30,7 +30,7 @@ class LoginAttemptFilter(DateRangeFilterSet):
 
 @extend_schema(responses={200: AuditEventSerializer(many=True), **problem_responses(400, 401, 403)})
 class AuditEventListApi(ListAPIView):
-    permission_classes = [IsAdminRole]
+    scopes = {"GET": ADMIN}
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
 
@@ -40,7 +40,7 @@ class AuditEventListApi(ListAPIView):
 
 @extend_schema(responses={200: LoginAttemptSerializer(many=True), **problem_responses(400, 401, 403)})
 class LoginAttemptListApi(ListAPIView):
-    permission_classes = [IsAdminRole]
+    scopes = {"GET": ADMIN}
     serializer_class = LoginAttemptSerializer
     filterset_class = LoginAttemptFilter
 

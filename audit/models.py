@@ -18,6 +18,9 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    # The API client and key that acted (accounts.ApiClient / ApiKey ids; audit imports no app above it).
+    client_id = models.BigIntegerField(null=True, blank=True)
+    key_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

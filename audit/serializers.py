@@ -8,7 +8,19 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ("id", "at", "actor_id", "action", "object_type", "object_id", "changes", "ip", "user_agent")
+        fields = (
+            "id",
+            "at",
+            "actor_id",
+            "action",
+            "object_type",
+            "object_id",
+            "changes",
+            "ip",
+            "user_agent",
+            "client_id",
+            "key_id",
+        )
 
 
 class LoginAttemptSerializer(serializers.ModelSerializer):

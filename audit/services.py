@@ -29,6 +29,8 @@ def record_event(
         changes=changes or {},
         ip=client.ip,
         user_agent=client.user_agent,
+        client_id=client.api_client_id,
+        key_id=client.api_key_id,
     )
 
 

@@ -18,7 +18,7 @@ from catalog.serializers import (
 from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
 from inventory_site.api.filters import StrictBooleanFilter, TextFilter
 from inventory_site.api.idempotency import idempotent
-from inventory_site.api.permissions import IsAdminOrReadOnly
+from inventory_site.api.permissions import read_write
 from inventory_site.api.views import DELETED, ListApi, found, lookup, validated
 
 # --- categories ------------------------------------------------------------------------------
@@ -34,6 +34,7 @@ CATEGORY_SORTS = {"name": "name", "product_count": "product_count", "id": "id"}
 @list_schema(CategorySerializer, CATEGORY_SORTS, statuses=(400, 401))
 @extend_schema(tags=["categories"])
 class CategoryListApi(ListApi):
+    scopes = read_write("catalog:read", "catalog:write")
     serializer_class = CategorySerializer
     filterset_class = CategoryFilter
     sort_fields = CATEGORY_SORTS
@@ -55,7 +56,7 @@ class CategoryListApi(ListApi):
 
 @extend_schema(tags=["categories"])
 class CategoryDetailApi(GenericAPIView):
-    permission_classes = [IsAdminOrReadOnly]
+    scopes = read_write("catalog:read", "catalog:write")
     serializer_class = CategorySerializer
 
     @extend_schema(responses={200: CategorySerializer, **problem_responses(401, 404)})
@@ -92,6 +93,7 @@ SUPPLIER_SORTS = {"name": "name", "id": "id"}
 @list_schema(SupplierSerializer, SUPPLIER_SORTS, statuses=(400, 401))
 @extend_schema(tags=["suppliers"])
 class SupplierListApi(ListApi):
+    scopes = read_write("catalog:read", "catalog:write")
     serializer_class = SupplierSerializer
     filterset_class = SupplierFilter
     sort_fields = SUPPLIER_SORTS
@@ -113,7 +115,7 @@ class SupplierListApi(ListApi):
 
 @extend_schema(tags=["suppliers"])
 class SupplierDetailApi(GenericAPIView):
-    permission_classes = [IsAdminOrReadOnly]
+    scopes = read_write("catalog:read", "catalog:write")
     serializer_class = SupplierSerializer
 
     @extend_schema(responses={200: SupplierSerializer, **problem_responses(401, 404)})

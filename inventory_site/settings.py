@@ -1,5 +1,7 @@
 """Settings for the inventory service, read from the environment (see .env.example)."""
 
+import hashlib
+import hmac
 import logging
 import sys
 from datetime import timedelta
@@ -190,6 +192,19 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
+# API keys are stored as HMAC-SHA256 under a pepper: "version:secret" pairs, comma separated; the highest
+# version signs new keys, older ones keep verifying the keys made with them (rotate by adding a version).
+# Default: one pepper derived from DJANGO_SECRET_KEY.
+API_KEY_PEPPERS = {
+    int(version): secret
+    for version, _, secret in (
+        item.strip().partition(":") for item in env.list("API_KEY_PEPPERS", default=[]) if item.strip()
+    )
+} or {1: hmac.new(SECRET_KEY.encode(), b"api-key-pepper-v1", hashlib.sha256).hexdigest()}
+API_KEY_LAST_USED_EVERY = timedelta(minutes=5)  # last_used_at is written at most this often per key
+# accounts checks a client's location_ids with stock's function, named here (stock is above accounts).
+LOCATION_IDS_CHECK = "stock.access.unknown_location_ids"
+
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -207,10 +222,13 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 REST_FRAMEWORK = {
     # JWT first: a request with no credentials must get 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # A Bearer token shaped like a key (inv_...) is an API key; any other is a JWT.
+        "accounts.authentication.ApiKeyAuthentication",
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Deny by default: every API view declares the scope each method needs (inventory_site.api.permissions).
+    "DEFAULT_PERMISSION_CLASSES": ["inventory_site.api.permissions.ScopePermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["inventory_site.api.parsers.JSONParser"],  # deep nesting: 400, not 500
     "DEFAULT_PAGINATION_CLASS": "inventory_site.api.pagination.PageNumberPagination",

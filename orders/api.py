@@ -45,6 +45,7 @@ class OrderListApi(SortMixin, GenericAPIView):
     """Orders: every signed-in user sees every order (orders.policy). Place one with POST (202, processed by a job)."""
 
     serializer_class = OrderCreateSerializer  # what OPTIONS describes for POST
+    scopes = {"GET": "orders:read", "POST": "orders:write"}
     sort_fields = SORT_FIELDS
     default_sort = "-created_at"
 
@@ -79,6 +80,8 @@ class OrderListApi(SortMixin, GenericAPIView):
 class OrderDetailApi(APIView):
     """One order with its items, status history and rejection reason."""
 
+    scopes = {"GET": "orders:read"}
+
     @extend_schema(responses={200: OrderSerializer, **problem_responses(401, 404)})
     def get(self, request, pk):
         return Response(OrderSerializer(selectors.order_detail(user=request.user, pk=pk)).data)
@@ -88,6 +91,7 @@ class _OrderActionApi(APIView):
     """An action of orders.policy.ACTIONS; answers the order as it is afterwards (404, then 403, then 409)."""
 
     action = ""
+    scopes = {"POST": "orders:write"}
 
     def post(self, request, pk):
         order = selectors.order_detail(user=request.user, pk=pk)
@@ -117,7 +121,7 @@ class OrderShipApi(_OrderActionApi):
 
 @_action_schema(404, 403, 409, description="shipped -> delivered. Admins only (403 for staff, on any order).")
 class OrderDeliverApi(_OrderActionApi):
-    action = policy.DELIVER.name
+    action = policy.DELIVER.name  # orders.policy: admins only (staff and API clients: 403)
 
 
 @_action_schema(

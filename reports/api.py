@@ -18,7 +18,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from inventory_site.api.docs import PAGE_PARAMETERS, problem_responses, sort_parameters
-from inventory_site.api.permissions import IsAdminRole
+from inventory_site.api.permissions import read_write
 from reports import columns, tables
 from reports import params as report_params
 from reports.export import CSVRenderer, csv_response
@@ -39,7 +39,7 @@ def _page_links(request, number: int, num_pages: int) -> tuple[str | None, str |
 class ReportApi(APIView):
     # No docstring: drf-spectacular would make it every report's description. Bad input raises the project's
     # ``Invalid`` (a page past the last its ``NotFound``), and the exception handler answers with problem+json.
-    permission_classes = [IsAdminRole]
+    scopes = read_write("reports:read")
     renderer_classes = [JSONRenderer, CSVRenderer]
     report = ""
 

@@ -124,11 +124,11 @@ def test_database_connection_dropped_mid_request(live_server, admin_user, produc
     a clean 503 problem+json, nothing half-written, and the next request succeeds."""
     from rest_framework_simplejwt.tokens import AccessToken
 
-    import stock.services
+    import stock.services.ledger
     from stock.models import StockLevel, StockMovement
 
     token = str(AccessToken.for_user(admin_user))
-    real_record_event = stock.services.record_event
+    real_record_event = stock.services.ledger.record_event
     fired = threading.Event()
 
     def dying_record_event(**kwargs):
@@ -137,7 +137,7 @@ def test_database_connection_dropped_mid_request(live_server, admin_user, produc
             _terminate_own_backend()
         return real_record_event(**kwargs)
 
-    monkeypatch.setattr(stock.services, "record_event", dying_record_event)
+    monkeypatch.setattr(stock.services.ledger, "record_event", dying_record_event)
     movements_before = StockMovement.objects.count()
     url = f"{live_server.url}/api/v1/stock/movements"
     # 20 on hand, min 5: an OUT of 16 crosses the reorder point and so writes a stock.low event in-transaction

@@ -101,8 +101,10 @@ def _stringify(value):
 def problem_exception_handler(exc, context):
     """Turn domain errors, DRF's exceptions and Django's into problem+json; bad input is never a 500."""
     if isinstance(exc, DomainError):
-        errors = exc.errors
-        return problem_response(exc.status, exc.code, exc.message, title=exc.title, errors=errors, **exc.extra)
+        headers = {"WWW-Authenticate": BEARER_CHALLENGE} if exc.status == 401 else None
+        return problem_response(
+            exc.status, exc.code, exc.message, title=exc.title, errors=exc.errors, headers=headers, **exc.extra
+        )
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return problem_response(400, "invalid", first_message(errors), errors=errors)

@@ -5,6 +5,7 @@ import re
 from drf_spectacular import openapi
 
 from inventory_site.api.docs import DESCRIPTIONS, ProblemSerializer
+from inventory_site.api.permissions import needed_scope
 
 
 def strip_trailing_slashes(result, generator, request, public):
@@ -38,6 +39,16 @@ class AutoSchema(openapi.AutoSchema):
                 response["description"] = DESCRIPTIONS[status]
                 responses[str(status)] = response
         return responses
+
+    def get_operation(self, *args, **kwargs):
+        """Each operation names the scope it needs (``x-required-scope``; inventory_site.api.permissions)."""
+        operation = super().get_operation(*args, **kwargs)
+        needed = needed_scope(self.view, self.method)
+        if operation is not None and needed is not None:
+            operation["x-required-scope"] = needed
+            note = f"Needs: `{needed}`."
+            operation["description"] = f"{operation.get('description', '')}\n\n{note}".strip()
+        return operation
 
     def get_operation_id(self):
         operation_id = super().get_operation_id()

@@ -4,7 +4,6 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 
-from inventory_site.api.permissions import IsAdminOrReadOnly
 from inventory_site.api.sorting import SortMixin
 
 DELETED = {204: OpenApiResponse(description="Deleted")}
@@ -29,9 +28,8 @@ def lookup(model, pk):
 
 
 class ListApi(SortMixin, GenericAPIView):
-    """GET a filtered, sorted page of ``get_queryset()`` rendered with ``serializer_class``."""
-
-    permission_classes = [IsAdminOrReadOnly]
+    """GET a filtered, sorted page of ``get_queryset()`` rendered with ``serializer_class``. Subclasses declare
+    ``scopes`` (inventory_site.api.permissions)."""
 
     def get(self, request):
         queryset = self.sort(self.filter_queryset(self.get_queryset()))

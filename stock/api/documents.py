@@ -3,11 +3,11 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
 from inventory_site.api.idempotency import idempotent
+from inventory_site.api.permissions import read_write
 from inventory_site.api.views import ListApi, found, validated
 from stock import selectors, services
 from stock.filters import DOCUMENT_SORTS, DocumentFilter
@@ -21,7 +21,7 @@ def _answer(document, code=status.HTTP_200_OK) -> Response:
 @list_schema(DocumentSerializer, DOCUMENT_SORTS, statuses=(400, 401))
 @extend_schema(tags=["documents"])
 class DocumentListApi(ListApi):
-    permission_classes = [IsAuthenticated]
+    scopes = read_write("stock:read", "stock:write")
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilter
     sort_fields = DOCUMENT_SORTS
@@ -46,7 +46,7 @@ class DocumentListApi(ListApi):
 
 @extend_schema(tags=["documents"])
 class DocumentDetailApi(GenericAPIView):
-    permission_classes = [IsAuthenticated]
+    scopes = read_write("stock:read", "stock:write")
     serializer_class = DocumentSerializer
 
     @extend_schema(responses={200: DocumentSerializer, **problem_responses(401, 404)})
@@ -55,7 +55,7 @@ class DocumentDetailApi(GenericAPIView):
 
 
 class _DocumentActionApi(GenericAPIView):
-    permission_classes = [IsAuthenticated]
+    scopes = read_write("stock:read", "stock:write")
     serializer_class = DocumentSerializer
     action = None
     answer_status = status.HTTP_200_OK

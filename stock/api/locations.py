@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
 from inventory_site.api.idempotency import idempotent
-from inventory_site.api.permissions import IsAdminOrReadOnly
+from inventory_site.api.permissions import read_write
 from inventory_site.api.views import DELETED, ListApi, found, validated
 from stock import selectors, services
 from stock.filters import LOCATION_SORTS, LocationFilter
@@ -17,7 +17,7 @@ from stock.serializers import LocationInputSerializer, LocationSerializer
 @list_schema(LocationSerializer, LOCATION_SORTS, statuses=(400, 401))
 @extend_schema(tags=["locations"])
 class LocationListApi(ListApi):
-    permission_classes = [IsAdminOrReadOnly]
+    scopes = read_write("stock:read")  # writes: admins only
     serializer_class = LocationSerializer
     filterset_class = LocationFilter
     sort_fields = LOCATION_SORTS
@@ -39,7 +39,7 @@ class LocationListApi(ListApi):
 
 @extend_schema(tags=["locations"])
 class LocationDetailApi(GenericAPIView):
-    permission_classes = [IsAdminOrReadOnly]
+    scopes = read_write("stock:read")  # writes: admins only
     serializer_class = LocationSerializer
 
     @extend_schema(responses={200: LocationSerializer, **problem_responses(401, 404)})

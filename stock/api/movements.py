@@ -3,12 +3,12 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
 from inventory_site.api.idempotency import idempotent
 from inventory_site.api.pagination import LargeTablePagination
+from inventory_site.api.permissions import read_write
 from inventory_site.api.views import ListApi, found, validated
 from inventory_site.exceptions import Invalid
 from stock import selectors, services
@@ -34,7 +34,7 @@ def known(obj, field: str, message: str):
 @list_schema(MovementSerializer, MOVEMENT_SORTS, statuses=(400, 401))
 @extend_schema(tags=["stock"])
 class MovementListApi(ListApi):
-    permission_classes = [IsAuthenticated]
+    scopes = read_write("stock:read", "stock:write")
     serializer_class = MovementSerializer
     filterset_class = MovementFilter
     sort_fields = MOVEMENT_SORTS
@@ -60,7 +60,7 @@ class MovementListApi(ListApi):
 class MovementDetailApi(GenericAPIView):
     """Read only: the ledger is append-only, so PUT, PATCH and DELETE are 405."""
 
-    permission_classes = [IsAuthenticated]
+    scopes = read_write("stock:read", "stock:write")
     serializer_class = MovementSerializer
 
     @extend_schema(responses={200: MovementSerializer, **problem_responses(401, 404)})
@@ -70,7 +70,7 @@ class MovementDetailApi(GenericAPIView):
 
 @extend_schema(tags=["stock"])
 class MovementReverseApi(GenericAPIView):
-    permission_classes = [IsAuthenticated]
+    scopes = read_write("stock:read", "stock:write")
     serializer_class = DocumentSerializer
 
     @extend_schema(
@@ -90,7 +90,7 @@ class MovementReverseApi(GenericAPIView):
 
 @extend_schema(tags=["stock"])
 class CountApi(GenericAPIView):
-    permission_classes = [IsAuthenticated]
+    scopes = read_write("stock:read", "stock:write")
     serializer_class = CountCreateSerializer
 
     @extend_schema(

@@ -3,7 +3,6 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from catalog import services as catalog_services
@@ -13,7 +12,7 @@ from inventory_site import limits
 from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
 from inventory_site.api.filters import parse_boolean
 from inventory_site.api.idempotency import idempotent
-from inventory_site.api.permissions import IsAdminOrReadOnly
+from inventory_site.api.permissions import read_write
 from inventory_site.api.views import DELETED, ListApi, found, lookup, validated
 from inventory_site.exceptions import Invalid
 from stock import selectors
@@ -37,7 +36,7 @@ class LevelListApi(ListApi):
     """One row per product (totals over every location), a location's figures with ``location_id``, or one row
     per product and location that has held or reserved it with ``by_location=true``."""
 
-    permission_classes = [IsAuthenticated]
+    scopes = read_write("stock:read")
     serializer_class = StockLevelRowSerializer
     filterset_class = LevelFilter
     sort_fields = LEVEL_SORTS
@@ -76,6 +75,7 @@ class LevelListApi(ListApi):
 @list_schema(ProductSerializer, PRODUCT_SORTS, statuses=(400, 401))
 @extend_schema(tags=["products"])
 class ProductListApi(ListApi):
+    scopes = read_write("catalog:read", "catalog:write")
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
     sort_fields = PRODUCT_SORTS
@@ -98,7 +98,7 @@ class ProductListApi(ListApi):
 
 @extend_schema(tags=["products"])
 class ProductDetailApi(GenericAPIView):
-    permission_classes = [IsAdminOrReadOnly]
+    scopes = read_write("catalog:read", "catalog:write")
     serializer_class = ProductDetailSerializer
 
     @extend_schema(responses={200: ProductDetailSerializer, **problem_responses(401, 404)})

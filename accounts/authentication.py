@@ -1,0 +1,26 @@
+"""The DRF authentication of API keys, beside JWT: ``Authorization: Bearer inv_<prefix>_<secret>``."""
+
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from accounts import clients, keys
+from audit.context import acting_with_key
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """A Bearer token shaped like a key is checked here (a bad one is a 401 ``token_invalid``); any other Bearer
+    token is left to the JWT authentication. The request acts as the key's client: ``request.user`` is the
+    client's principal, ``request.auth`` the key, and audit rows name the client and the key."""
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if len(parts) != 2 or parts[0].lower() != b"bearer":
+            return None
+        token = parts[1].decode("latin-1")
+        if not keys.looks_like_key(token):
+            return None
+        key = clients.authenticate_key(token)
+        acting_with_key(api_client_id=key.client_id, api_key_id=key.pk)
+        return key.client.user, key
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
