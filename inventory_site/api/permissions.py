@@ -44,7 +44,9 @@ def key_client(request):
 class ScopePermission(BasePermission):
     def has_permission(self, request, view):
         if request.method not in ("HEAD", "OPTIONS") and not hasattr(view, request.method.lower()):
-            return True  # the view answers 405 for a method it does not have
+            # A method the view does not have is its 405, once the caller is known (401 first otherwise).
+            public = PUBLIC in (getattr(view, "scopes", None) or {}).values()
+            return public or bool(request.user and request.user.is_authenticated)
         needed = needed_scope(view, request.method)
         if needed is None:
             return False
