@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "catalog",
+    "integrations",
     "stock",
     "orders",
     "reports",
@@ -149,6 +150,17 @@ RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIM
 # a Redis outage of any length instead of exiting (inventory_site.worker), so the plain rqworker command does.
 RQ = {"WORKER_CLASS": "inventory_site.worker.ResilientWorker"}
 JOBS_IN_PROCESS = not REDIS_URL
+# The outbox (integrations): committed events are sequenced by the relay and sent to webhooks by the senders,
+# RQ jobs with Redis and one background thread each on the embedded default (never the request thread); the
+# scheduler's loop sweeps both every OUTBOX_SWEEP_SECONDS. OUTBOX_INLINE (the test settings) runs them in the
+# committing thread instead.
+OUTBOX_INLINE = False
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=5)
+OUTBOX_CONSUMERS = ["stock.jobs.mail_low_stock"]  # jobs that read stamped events (low-stock emails)
+EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=30)
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+# integrations and accounts name stock's location functions here (stock is above them in the import order).
+LOCATION_SUBTREE = "stock.access.subtree"
 ORDER_REQUEUE_AFTER_SECONDS = env.int("ORDER_REQUEUE_AFTER_SECONDS", default=30)
 
 # --- Auth ----------------------------------------------------------------------------------

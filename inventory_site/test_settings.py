@@ -18,3 +18,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # No collectstatic before tests: the manifest storage would refuse every page with a static file.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+
+OUTBOX_INLINE = True  # the relay and the senders run right after a commit, in the test's thread
+WEBHOOK_ALLOW_PRIVATE_URLS = True  # tests deliver to a receiver on 127.0.0.1

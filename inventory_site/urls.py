@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("audit.api_urls")),
     path("", include("catalog.api_urls")),
+    path("", include("integrations.api_urls")),
     path("", include("stock.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("reports.api_urls")),

@@ -15,15 +15,20 @@ def unknown_location_ids(ids: list[int]) -> list[int]:
     return [pk for pk in ids if pk not in known]
 
 
+def subtree(location_ids: list[int]) -> list[int]:
+    """The locations and every location below them."""
+    ids: set[int] = set()
+    for root in location_ids:
+        ids.update(Location.objects.descendants(root, include_self=True).values_list("pk", flat=True))
+    return sorted(ids)
+
+
 def restriction(user) -> list[int] | None:
     """The location ids ``user`` may reach (descendants included), or None for every location."""
     client = getattr(user, "api_client", None) if getattr(user, "is_api_client", False) else None
     if client is None or not client.location_ids:
         return None
-    ids = set()
-    for root in client.location_ids:
-        ids.update(Location.objects.descendants(root, include_self=True).values_list("pk", flat=True))
-    return sorted(ids)
+    return subtree(client.location_ids)
 
 
 def check_allowed(user, location: Location, *, field: str = "location_id") -> Location:

@@ -51,6 +51,7 @@ DESCRIPTIONS = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict with the current state",
+    410: "Gone: past the retention window",
     415: "Unsupported media type",
     429: "Locked out or throttled",
     503: "Database unreachable, or a lock or statement timeout; with Retry-After",

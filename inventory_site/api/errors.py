@@ -24,6 +24,7 @@ TITLES = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict",
+    410: "Gone",
     415: "Unsupported media type",
     429: "Too many requests",
     500: "Server error",

@@ -1,0 +1,120 @@
+"""The relay: one at a time, it stamps ``sequence`` on committed events in insertion order and creates their
+deliveries, then hands the new work to the senders.
+
+Why one at a time, and after commit: a poller of the feed reads events by ``sequence``. The relay takes a
+transaction-level advisory lock (PostgreSQL; SQLite's write transactions serialize anyway), so two relays never
+interleave, and it only ever sees committed events: an event whose transaction is still open is stamped by a
+later run with a higher sequence. So sequences increase in the order events become visible, and a poller that
+asked ``after=N`` never misses an event that committed late. Gaps cannot occur (``MAX(sequence) + 1`` under the
+lock); reordering cannot either.
+
+It runs on commit of every change (``kick``: an RQ job with one fixed id, or a background thread on the
+embedded default, never in the request thread) and in the scheduler's sweep, so an event committed while Redis
+was down, or a relay killed mid-run, is stamped later.
+"""
+
+import logging
+import threading
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from integrations import delivery, matching
+from integrations.models import Event, Webhook, WebhookDelivery
+from inventory_site.jobs import db_job, enqueue_now
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000
+RELAY_JOB_ID = "integrations-relay"
+_ADVISORY_KEY = 724_001  # any constant, the same in every process
+
+
+def run(*, limit: int = BATCH) -> int:
+    """Stamp up to ``limit`` committed events and create their deliveries; returns how many were stamped."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_KEY])
+        events = list(Event.objects.filter(sequence__isnull=True).order_by("position")[:limit])
+        if not events:
+            return 0
+        start = (Event.objects.aggregate(top=Max("sequence"))["top"] or 0) + 1
+        now = timezone.now()
+        for offset, event in enumerate(events):
+            event.sequence, event.sequenced_at = start + offset, now
+        Event.objects.bulk_update(events, ["sequence", "sequenced_at"])
+        deliveries = _deliveries(events)
+        transaction.on_commit(_after_stamping, robust=True)
+    log.debug("relay stamped %s event(s), %s delivery(ies)", len(events), len(deliveries))
+    return len(events)
+
+
+def _deliveries(events: list[Event]) -> list[WebhookDelivery]:
+    webhooks = list(Webhook.objects.filter(is_active=True).select_related("owner__api_client"))
+    if not webhooks:
+        return []
+    views = {webhook.pk: matching.webhook_visibility(webhook) for webhook in webhooks}
+    rows = [
+        WebhookDelivery(webhook=webhook, event=event, sequence=event.sequence, next_attempt_at=event.sequenced_at)
+        for event in events
+        for webhook in webhooks
+        if matching.webhook_wants(webhook, event, views[webhook.pk])
+    ]
+    return WebhookDelivery.objects.bulk_create(rows, batch_size=1000)
+
+
+def _after_stamping() -> None:
+    """The senders and the outbox's own consumers (low-stock emails) pick up what was just stamped."""
+    delivery.kick()
+    for path in settings.OUTBOX_CONSUMERS:
+        enqueue_now(import_string(path), queue="low", job_id=f"outbox-consumer-{path}")
+
+
+@db_job
+def run_job() -> int:
+    """The relay as a job: drains every committed event."""
+    total = 0
+    while stamped := run():
+        total += stamped
+    return total
+
+
+# --- the fast path ------------------------------------------------------------------------------------------
+
+_thread_lock = threading.Lock()
+_wanted = threading.Event()
+
+
+def kick() -> None:
+    """After a commit: run the relay soon, off the request thread (an RQ job with one waiting copy at most,
+    or, on the embedded default, the one background thread)."""
+    if settings.OUTBOX_INLINE:  # the test settings: right after the commit, in this thread
+        run_job()
+    elif settings.JOBS_IN_PROCESS:
+        _kick_thread()
+    else:
+        enqueue_now("integrations.relay.run_job", queue="high", job_id=RELAY_JOB_ID)
+
+
+def _kick_thread() -> None:
+    _wanted.set()
+    if _thread_lock.acquire(blocking=False):
+        threading.Thread(target=_drain, name="outbox-relay", daemon=True).start()
+
+
+def _drain() -> None:
+    try:
+        while _wanted.is_set():
+            _wanted.clear()
+            try:
+                run_job()
+            except Exception:  # noqa: BLE001 - the scheduler's sweep retries: never kill the thread silently
+                log.exception("outbox relay failed; the scheduler sweep will retry")
+    finally:
+        _thread_lock.release()
+        if _wanted.is_set():  # kicked between the last run and the release
+            _kick_thread()
