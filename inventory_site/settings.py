@@ -272,6 +272,9 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "stock.models.DocumentKind",
         "ReasonEnum": "stock.models.Reason",
         "ClientReasonEnum": "stock.models.CLIENT_REASONS",
+        "EventTypeEnum": "integrations.models.EventType",
+        "DeliveryStatusEnum": "integrations.models.DeliveryStatus",
+        "ScopeEnum": "accounts.models.Scope",
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [
