@@ -21,7 +21,7 @@ from django.utils import timezone
 from audit.services import record_event
 from catalog.models import Product
 from inventory_site.cache import bump_stock_version
-from stock import alerts, figures
+from stock import alerts, events, figures
 from stock.models import ChangeType, Location, StockLevel, StockMovement
 
 LEVEL_FIELDS = ["total_in", "total_out", "reserved", "transfer_in", "transfer_out", "last_restocked_at"]
@@ -51,6 +51,7 @@ class Locked:
     products: dict[int, Product]
     touched: set[tuple[int, int]] = field(default_factory=set)
     available_before: dict[int, int] = field(default_factory=dict)
+    before: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # (on_hand, reserved) per row
 
     def level(self, product_id: int, location_id: int) -> StockLevel:
         return self.levels[(product_id, location_id)]
@@ -95,6 +96,7 @@ def lock(
     known.update(Product.objects.in_bulk(missing_products) if missing_products else {})
     locked = Locked(levels=levels, products={**known, **(products or {})})
     locked.available_before = {pid: locked.product_figures(pid)["available"] for pid in product_ids}
+    locked.before = events.snapshot(levels.values())
     return locked
 
 
@@ -162,10 +164,13 @@ def write(
     document=None,
     at: datetime | None = None,
     reserve: dict[tuple[int, int], int] | None = None,
+    order_id: int | None = None,
 ) -> list[StockMovement]:
-    """Write ``changes`` (one INSERT) and move the locked rows with them and ``reserve`` (one UPDATE).
+    """Write ``changes`` (one INSERT) and move the locked rows with them and ``reserve`` (one UPDATE), with
+    their events (one INSERT: a ``stock.changed`` per touched row, the low-stock crossings).
 
-    ``reserve`` maps (product, location) to a change of ``reserved`` (negative: a release or a consumption).
+    ``reserve`` maps (product, location) to a change of ``reserved`` (negative: a release or a consumption);
+    ``order_id`` names the order a reservation change belongs to, in the events.
     The caller has checked ``shortfalls``. A transfer's IN does not change ``last_restocked_at``.
     """
     now = at or timezone.now()
@@ -203,26 +208,40 @@ def write(
     for pair, quantity in (reserve or {}).items():
         locked.level(*pair).reserved += quantity
         locked.touched.add(pair)
-    save_levels(locked, user=user)
+    changed = events.stock_changed(
+        locked,
+        locked.touched,
+        movements=movements,
+        reserve=reserve,
+        document_id=getattr(document, "pk", None),
+        order_id=order_id,
+    )
+    save_levels(locked, user=user, changed=changed)
     return movements
 
 
-def save_levels(locked: Locked, *, user=None) -> None:
-    """One UPDATE for every touched row, then the product-level consequences (low stock, caches)."""
+def save_levels(locked: Locked, *, user=None, changed=None) -> None:
+    """One UPDATE for every touched row, then the product-level consequences: the events (``changed``, or one
+    ``stock.changed`` per touched row), low stock, caches."""
     touched = [locked.levels[pair] for pair in sorted(locked.touched)]
     if not touched:
         return
     StockLevel.objects.bulk_update(touched, LEVEL_FIELDS)
-    for product_id in sorted({level.product_id for level in touched}):
-        _note_crossing(locked, product_id, user)
+    if changed is None:
+        changed = events.stock_changed(locked, locked.touched)
+    crossings = [_note_crossing(locked, pid, user) for pid in sorted({level.product_id for level in touched})]
+    events.emit(changed + crossings)
+    locked.touched.clear()
     transaction.on_commit(bump_stock_version, robust=True)
 
 
-def _note_crossing(locked: Locked, product_id: int, user) -> None:
-    """A ``stock.low`` audit event and an alert when the product's available crosses down to its reorder point."""
+def _note_crossing(locked: Locked, product_id: int, user):
+    """A ``stock.low`` audit event and an alert when the product's available crosses down to its reorder point;
+    returns the crossing's event (``stock.low`` or ``stock.back_in_stock``), or None."""
     product = locked.products[product_id]
     before = locked.available_before.get(product_id, 0)
     after = locked.product_figures(product_id)["available"]
+    crossing = events.crossing(product, before, after)
     if before > product.min_quantity >= after:
         record_event(
             action="stock.low",
@@ -232,6 +251,7 @@ def _note_crossing(locked: Locked, product_id: int, user) -> None:
         )
         alerts.record_low_stock_alert(product=product, available=after)
     locked.available_before[product_id] = after
+    return crossing
 
 
 def locations_by_id(ids: Iterable[int]) -> dict[int, Location]:

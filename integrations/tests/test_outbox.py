@@ -1,0 +1,187 @@
+"""The outbox: every stock write path emits its events in its own transaction; a rolled-back change emits none;
+every movement appears in exactly one ``stock.changed``; the relay stamps sequences in commit order."""
+
+import pytest
+from django.db import transaction
+
+from integrations import relay
+from integrations.models import Event, EventType
+from stock import services
+from stock.models import Location, LocationKind, StockMovement
+from stock.tests.factories import issue, receive, stocked_product
+
+pytestmark = pytest.mark.django_db
+
+CHANGED = EventType.STOCK_CHANGED
+
+
+def changed_events(**filters):
+    relay.run_job()  # these tests run inside one transaction: no commit, so no kick; stamp as the sweep would
+    return list(Event.objects.filter(type=CHANGED, **filters).order_by("position"))
+
+
+def assert_each_movement_in_exactly_one_event():
+    seen: dict[int, int] = {}
+    for event in Event.objects.filter(type=CHANGED):
+        for movement_id in event.data["movement_ids"]:
+            seen[movement_id] = seen.get(movement_id, 0) + 1
+    movements = set(StockMovement.objects.values_list("pk", flat=True))
+    assert set(seen) == movements, "a movement without its stock.changed event, or an event naming no movement"
+    assert all(count == 1 for count in seen.values()), "a movement in more than one stock.changed event"
+
+
+def test_a_movement_emits_one_stock_changed_with_the_figures_after_it(admin_user):
+    product = stocked_product(10, min_quantity=2)
+    movement, _ = issue(product, 3, user=admin_user)
+    event = changed_events()[-1]
+    main = services.default_location()
+    assert event.sequence is not None and event.location_id == main.pk
+    assert event.data == {
+        "product_id": product.pk,
+        "sku": product.sku,
+        "location_id": main.pk,
+        "on_hand": 7,
+        "reserved": 0,
+        "available": 7,
+        "delta_on_hand": -3,
+        "delta_reserved": 0,
+        "product_available": 7,
+        "reason": movement.reason,
+        "movement_ids": [movement.pk],
+        "document_id": None,
+        "order_id": None,
+    }
+
+
+def test_sequences_increase_in_commit_order_with_no_gaps(admin_user):
+    product = stocked_product(5)
+    for _ in range(4):
+        receive(product, 1, user=admin_user)
+    relay.run_job()
+    sequences = list(Event.objects.order_by("position").values_list("sequence", flat=True))
+    assert sequences == list(range(sequences[0], sequences[0] + len(sequences)))
+
+
+def test_a_rolled_back_change_emits_nothing(admin_user):
+    product = stocked_product(5)
+    before = Event.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        receive(product, 4, user=admin_user)
+        assert Event.objects.count() == before + 1  # written in the change's transaction...
+        raise RuntimeError("the request failed after the movement")
+    assert Event.objects.count() == before  # ...and rolled back with it
+
+
+def test_a_refused_movement_emits_nothing(admin_user):
+    product = stocked_product(2)
+    before = Event.objects.count()
+    with pytest.raises(Exception):
+        issue(product, 3, user=admin_user)
+    assert Event.objects.count() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_kicks_the_relay_and_the_sweep_stamps_what_a_lost_kick_left(admin_user, monkeypatch):
+    """After a commit the relay runs at once (inline in the tests); an event committed while the relay could not
+    run (Redis down, a worker killed) waits unstamped until the scheduler's sweep runs the relay."""
+    product = stocked_product(0)
+    receive(product, 1, user=admin_user)
+    assert Event.objects.order_by("position").last().sequence is not None
+    monkeypatch.setattr(relay, "kick", lambda: None)  # nothing reached the queue
+    receive(product, 2, user=admin_user)
+    event = Event.objects.order_by("position").last()
+    assert event.sequence is None
+    monkeypatch.undo()
+    assert relay.run_job() >= 1
+    event.refresh_from_db()
+    assert event.sequence is not None
+
+
+def test_a_document_emits_one_event_per_line_naming_it(admin_user):
+    a, b = stocked_product(10), stocked_product(10)
+    document = services.create_document(
+        kind="issue", user=admin_user, lines=[{"product_id": a.pk, "quantity": 2}, {"product_id": b.pk, "quantity": 5}]
+    )
+    events = changed_events(data__document_id=document.pk)
+    assert [(e.data["product_id"], e.data["delta_on_hand"]) for e in events] == [(a.pk, -2), (b.pk, -5)]
+    movement_ids = set(document.movements.values_list("pk", flat=True))
+    assert {m for e in events for m in e.data["movement_ids"]} == movement_ids
+    assert_each_movement_in_exactly_one_event()
+
+
+def test_a_transfer_via_transit_emits_at_each_location_it_moves(admin_user):
+    product = stocked_product(10)
+    main, transit = services.default_location(), services.transit_location()
+    other = Location.objects.create(code="WH2", name="Second", kind=LocationKind.WAREHOUSE, priority=5)
+    document = services.create_document(
+        kind="transfer",
+        user=admin_user,
+        source_location_id=main.pk,
+        destination_location_id=other.pk,
+        via_transit=True,
+        lines=[{"product_id": product.pk, "quantity": 4}],
+    )
+    sent = changed_events(data__document_id=document.pk)
+    assert {(e.location_id, e.data["delta_on_hand"]) for e in sent} == {(main.pk, -4), (transit.pk, 4)}
+    services.receive_transfer(document=document, user=admin_user)
+    received = changed_events(data__document_id=document.pk)[len(sent) :]
+    assert {(e.location_id, e.data["delta_on_hand"], e.data["on_hand"]) for e in received} == {
+        (transit.pk, -4, 0),
+        (other.pk, 4, 4),
+    }
+    assert all(e.data["reason"] == "transfer" for e in sent + received)
+    assert_each_movement_in_exactly_one_event()
+
+
+def test_reservations_emit_reserve_release_and_consume(admin_user):
+    product = stocked_product(10)
+    services.reserve(lines=[(product.pk, 4)], reference="order:1", user=admin_user)
+    reserved = changed_events()[-1].data
+    assert (reserved["reason"], reserved["delta_reserved"], reserved["delta_on_hand"]) == ("reserve", 4, 0)
+    assert (reserved["reserved"], reserved["available"], reserved["movement_ids"]) == (4, 6, [])
+    services.release(reference="order:1", user=admin_user)
+    released = changed_events()[-1].data
+    assert (released["reason"], released["delta_reserved"], released["available"]) == ("release", -4, 10)
+    services.reserve(lines=[(product.pk, 3)], reference="order:2", user=admin_user)
+    (movement,) = services.consume(reference="order:2", user=admin_user, movement_reference="ORD-2")
+    consumed = changed_events()[-1].data
+    assert (consumed["reason"], consumed["delta_reserved"], consumed["delta_on_hand"]) == ("consume", -3, -3)
+    assert consumed["movement_ids"] == [movement.pk]
+    assert_each_movement_in_exactly_one_event()
+
+
+def test_low_stock_and_back_in_stock_cross_once_each(admin_user):
+    product = stocked_product(0, min_quantity=5)
+    receive(product, 10, user=admin_user)  # 0 -> 10: in stock (a crossing up, like any other)
+    issue(product, 4, user=admin_user)  # 6: above
+    issue(product, 2, user=admin_user)  # 4: crossed down
+    issue(product, 1, user=admin_user)  # 3: still low
+    receive(product, 10, user=admin_user)  # 13: back
+    relay.run_job()
+    crossings = list(
+        Event.objects.filter(type__in=[EventType.STOCK_LOW, EventType.STOCK_BACK_IN_STOCK])
+        .order_by("sequence")
+        .values_list("type", "data")
+    )
+    assert crossings[1:] == [
+        (EventType.STOCK_LOW, {"product_id": product.pk, "sku": product.sku, "available": 4, "min_quantity": 5}),
+        (
+            EventType.STOCK_BACK_IN_STOCK,
+            {"product_id": product.pk, "sku": product.sku, "available": 13, "min_quantity": 5},
+        ),
+    ]
+    assert crossings[0][0] == EventType.STOCK_BACK_IN_STOCK
+    low = Event.objects.get(type=EventType.STOCK_LOW)
+    change = Event.objects.filter(type=CHANGED, sequence__lt=low.sequence).order_by("-sequence").first()
+    assert change.data["available"] == 4  # the crossing follows the change that caused it
+
+
+def test_counts_and_reversals_emit_too(admin_user):
+    product = stocked_product(10)
+    services.count_stock(product=product, counted_quantity=7, user=admin_user)
+    assert changed_events()[-1].data["delta_on_hand"] == -3
+    document = services.create_document(kind="receipt", user=admin_user, lines=[{"product_id": product.pk, "quantity": 5}])
+    reversal = services.reverse_document(document=document, user=admin_user)
+    last = changed_events()[-1].data
+    assert (last["document_id"], last["delta_on_hand"], last["reason"]) == (reversal.pk, -5, "reversal")
+    assert_each_movement_in_exactly_one_event()
