@@ -49,12 +49,16 @@ def purge(*, now=None) -> int:
     return deleted
 
 
-def outbox_lag_seconds(now=None) -> float:
-    """The age of the oldest event not yet sequenced or with a delivery pending (0 when none)."""
+def outbox_lag(now=None) -> dict:
+    """``{relay_seconds, delivery_seconds}``: the age of the oldest event not yet sequenced (the relay is behind,
+    or not running), and of the oldest event whose delivery is still pending (an endpoint is slow or down);
+    0 when none. /readyz shows both (neither makes the service unready)."""
     now = now or timezone.now()
     oldest = Event.objects.filter(sequence__isnull=True).aggregate(at=Min("occurred_at"))["at"]
     pending = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, event__isnull=False).aggregate(
         at=Min("event__occurred_at")
     )["at"]
-    moments = [moment for moment in (oldest, pending) if moment is not None]
-    return max(0.0, (now - min(moments)).total_seconds()) if moments else 0.0
+    return {
+        "relay_seconds": round(max(0.0, (now - oldest).total_seconds()), 1) if oldest else 0.0,
+        "delivery_seconds": round(max(0.0, (now - pending).total_seconds()), 1) if pending else 0.0,
+    }

@@ -40,18 +40,12 @@ class Event(models.Model):
     location_id = models.BigIntegerField(null=True, blank=True)
     owner_id = models.BigIntegerField(null=True, blank=True)
     sequenced_at = models.DateTimeField(null=True, blank=True)
-    low_stock_mailed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["sequence"]
         indexes = [
             models.Index(fields=["position"], condition=Q(sequence__isnull=True), name="event_unsequenced"),
             models.Index(fields=["occurred_at"], name="event_occurred"),
-            models.Index(
-                fields=["sequence"],
-                condition=Q(type="stock.low", low_stock_mailed=False),
-                name="event_low_stock_unmailed",
-            ),
         ]
 
     def __str__(self) -> str:

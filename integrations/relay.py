@@ -20,9 +20,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from integrations import delivery, matching
+from integrations import delivery, feed, matching
 from integrations.models import Event, Webhook, WebhookDelivery
 from inventory_site.jobs import db_job, enqueue_now
 
@@ -68,10 +67,17 @@ def _deliveries(events: list[Event]) -> list[WebhookDelivery]:
 
 
 def _after_stamping() -> None:
-    """The senders and the outbox's own consumers (low-stock emails) pick up what was just stamped."""
+    """The senders pick up what was just stamped."""
     delivery.kick()
-    for path in settings.OUTBOX_CONSUMERS:
-        enqueue_now(import_string(path), queue="low", job_id=f"outbox-consumer-{path}")
+
+
+def sweep() -> dict:
+    """The scheduler's pass (every ``OUTBOX_SWEEP_SECONDS``): stamp what a lost kick left (Redis down at commit
+    time, a relay killed mid-run), hand due deliveries (retries, expired leases) to the senders, and purge events
+    past the retention window."""
+    stamped = run_job()
+    delivery.kick()
+    return {"stamped": stamped, "purged": feed.purge()}
 
 
 @db_job

@@ -156,7 +156,7 @@ JOBS_IN_PROCESS = not REDIS_URL
 # committing thread instead.
 OUTBOX_INLINE = False
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=5)
-OUTBOX_CONSUMERS = ["stock.jobs.mail_low_stock"]  # jobs that read stamped events (low-stock emails)
+OUTBOX_LAG = "integrations.feed.outbox_lag"  # shown by /readyz
 EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=30)
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
 # integrations and accounts name stock's location functions here (stock is above them in the import order).

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.module_loading import import_string
 
 
 def healthz(request):
@@ -29,6 +30,15 @@ def _redis_ok() -> bool:
         return False
 
 
+def _outbox_lag() -> dict | None:
+    """How far the event outbox is behind (``OUTBOX_LAG``: the integrations app's, named in settings so this
+    plumbing imports no domain app); None when it cannot be read."""
+    try:
+        return import_string(settings.OUTBOX_LAG)()
+    except Exception:  # noqa: BLE001 - informational: never fails the probe
+        return None
+
+
 def readyz(request):
     """The database and (when configured) Redis are reachable; 503 naming what is not."""
     checks = {"database": _database_ok(), "redis": _redis_ok() if settings.REDIS_URL else None}
@@ -41,4 +51,6 @@ def readyz(request):
     }
     if failing:
         body["detail"] = f"Unreachable: {', '.join(failing)}"
+    else:
+        body["outbox_lag"] = _outbox_lag()
     return JsonResponse(body, status=503 if failing else 200)

@@ -180,7 +180,9 @@ def test_counts_and_reversals_emit_too(admin_user):
     product = stocked_product(10)
     services.count_stock(product=product, counted_quantity=7, user=admin_user)
     assert changed_events()[-1].data["delta_on_hand"] == -3
-    document = services.create_document(kind="receipt", user=admin_user, lines=[{"product_id": product.pk, "quantity": 5}])
+    document = services.create_document(
+        kind="receipt", user=admin_user, lines=[{"product_id": product.pk, "quantity": 5}]
+    )
     reversal = services.reverse_document(document=document, user=admin_user)
     last = changed_events()[-1].data
     assert (last["document_id"], last["delta_on_hand"], last["reason"]) == (reversal.pk, -5, "reversal")

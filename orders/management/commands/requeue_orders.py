@@ -1,4 +1,5 @@
-"""Re-enqueue orders stuck in ``pending`` and unsent low-stock alerts: once, or every N seconds as the scheduler."""
+"""Re-enqueue orders stuck in ``pending`` and unsent low-stock alerts: once, or every N seconds as the scheduler,
+which also sweeps the event outbox every ``OUTBOX_SWEEP_SECONDS`` (integrations.relay.sweep)."""
 
 import logging
 import signal
@@ -9,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from integrations import relay
 from inventory_site.api.idempotency import purge_expired_records
 from inventory_site.jobs import refresh_connections
 from orders.services import requeue_pending_orders
@@ -21,7 +23,8 @@ class Command(BaseCommand):
     help = (
         "Re-enqueue process_order for orders pending longer than ORDER_REQUEUE_AFTER_SECONDS, and the email job "
         "of low-stock alerts unsent for as long. With --every N, loop forever (the scheduler process) and also "
-        "purge expired idempotency records."
+        "purge expired idempotency records, and sweep the event outbox every OUTBOX_SWEEP_SECONDS (stamp events a "
+        "lost kick left, send due webhook deliveries, purge expired events)."
     )
 
     def add_arguments(self, parser):
@@ -37,7 +40,11 @@ class Command(BaseCommand):
         if not every:
             count = requeue_pending_orders(older_than=age)
             alerts = requeue_low_stock_alerts(older_than=age)
-            self.stdout.write(f"Re-enqueued {count} pending order(s) and {alerts} unsent low-stock alert(s).")
+            swept = relay.sweep()
+            self.stdout.write(
+                f"Re-enqueued {count} pending order(s) and {alerts} unsent low-stock alert(s); "
+                f"stamped {swept['stamped']} event(s), purged {swept['purged']}."
+            )
             return
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -45,10 +52,25 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Scheduler: re-enqueueing pending orders and unsent alerts every {every}s (older than {age})."
         )
+        step = max(1, min(every, settings.OUTBOX_SWEEP_SECONDS))
+        next_requeue = 0.0
         while not stop.is_set():
             started = time.monotonic()
-            self._tick(age)
-            stop.wait(max(0.0, every - (time.monotonic() - started)))
+            self._sweep_outbox()
+            if started >= next_requeue:
+                self._tick(age)
+                next_requeue = started + every
+            stop.wait(max(0.0, step - (time.monotonic() - started)))
+
+    def _sweep_outbox(self) -> None:
+        try:
+            swept = relay.sweep()
+            if swept["stamped"] or swept["purged"]:
+                self.stdout.write(f"Outbox: stamped {swept['stamped']} event(s), purged {swept['purged']}.")
+        except Exception:  # noqa: BLE001 - the database or Redis may be down for a while: keep the loop alive
+            log.exception("outbox sweep failed")
+        finally:
+            refresh_connections()
 
     def _tick(self, age: timedelta) -> None:
         refresh_connections()
