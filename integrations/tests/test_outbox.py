@@ -7,6 +7,7 @@ from django.db import transaction
 from integrations import relay
 from integrations.models import Event, EventType
 from stock import services
+from stock.exceptions import InsufficientStock
 from stock.models import Location, LocationKind, StockMovement
 from stock.tests.factories import issue, receive, stocked_product
 
@@ -75,7 +76,7 @@ def test_a_rolled_back_change_emits_nothing(admin_user):
 def test_a_refused_movement_emits_nothing(admin_user):
     product = stocked_product(2)
     before = Event.objects.count()
-    with pytest.raises(Exception):
+    with pytest.raises(InsufficientStock):
         issue(product, 3, user=admin_user)
     assert Event.objects.count() == before
 
