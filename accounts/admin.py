@@ -1,15 +1,16 @@
 from contextvars import ContextVar
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import password_validation
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 
-from accounts import services
-from accounts.models import HUMAN_ROLES, Role, User
-from inventory_site.admin import ServiceAdmin, deactivate
+from accounts import clients, services
+from accounts.models import HUMAN_ROLES, ApiClient, ApiKey, Role, Scope, User
+from inventory_site.admin import ReadOnlyAdmin, ServiceAdmin, deactivate
+from inventory_site.exceptions import DomainError
 
 HUMAN_ROLE_CHOICES = [(role.value, role.label) for role in HUMAN_ROLES]
 
@@ -108,3 +109,77 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
             return super().user_change_password(request, id, form_url)
         finally:
             _password_actor.reset(token)
+
+
+class ApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(choices=Scope.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    location_ids = forms.CharField(
+        required=False, help_text="Comma-separated location ids (with their sub-locations); empty: every location."
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ("name", "scopes", "location_ids", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["location_ids"] = ", ".join(str(pk) for pk in self.instance.location_ids)
+
+    def clean_location_ids(self) -> list[int]:
+        raw = [item.strip() for item in (self.cleaned_data.get("location_ids") or "").split(",") if item.strip()]
+        if not all(item.isdigit() for item in raw):
+            raise forms.ValidationError("Whole numbers separated by commas.")
+        return [int(item) for item in raw]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(ServiceAdmin):
+    """API clients through accounts.clients (validated, audited); "Issue a key" shows the new key once."""
+
+    form = ApiClientForm
+    list_display = ("name", "scope_list", "location_ids", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    actions = ["issue_key", deactivate]
+    fields_for_service = ("name", "scopes", "location_ids", "is_active")
+    service_create = staticmethod(clients.create_client)
+    service_update = staticmethod(clients.update_client)
+    service_delete = staticmethod(clients.delete_client)
+    instance_name = "client"
+
+    @admin.display(description="Scopes")
+    def scope_list(self, client) -> str:
+        return ", ".join(client.scopes)
+
+    @admin.action(description="Issue a new key for the selected clients (shown once)")
+    def issue_key(self, request, queryset):
+        for client in queryset.order_by("pk"):
+            try:
+                _, secret = clients.create_key(actor=request.user, client=client, name="admin")
+            except DomainError as error:
+                self.message_user(request, f"{client.name}: {error.message}", level=messages.ERROR)
+                continue
+            self.message_user(
+                request, f"Key for {client.name} (copy it now: it is never shown again): {secret}", messages.WARNING
+            )
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdmin):
+    """Keys are issued from their client; here they are listed and revoked (at once, through the service)."""
+
+    list_display = ("prefix", "client", "name", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "client")
+    list_select_related = ("client",)
+    search_fields = ("prefix", "name", "client__name")
+    exclude = ("digest",)
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke the selected keys now")
+    def revoke(self, request, queryset):
+        count = 0
+        for key in queryset.filter(revoked_at__isnull=True).order_by("pk"):
+            clients.revoke_key(actor=request.user, key=key)
+            count += 1
+        self.message_user(request, f"Revoked {count} key(s).")
