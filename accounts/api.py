@@ -206,7 +206,7 @@ class ApiClientListApi(ListApi):
     @extend_schema(
         request=ApiClientInputSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: ApiClientSerializer, **problem_responses(400, 401, 403)},
+        responses={201: ApiClientSerializer, **problem_responses(400, 401, 403, 409)},
     )
     @idempotent
     def post(self, request):
@@ -259,7 +259,7 @@ class ApiKeyListApi(ListApi):
     @extend_schema(
         request=ApiKeyInputSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: NewApiKeySerializer, **problem_responses(400, 401, 403, 404)},
+        responses={201: NewApiKeySerializer, **problem_responses(400, 401, 403, 404, 409)},
         description="A new key. `key` (`inv_<prefix>_<secret>`) is shown in this answer only; the service keeps an "
         "HMAC digest of it.",
     )

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import ApiClient, ApiKey, Role, Scope, User
-from inventory_site.api.fields import StrictIntegerField
+from inventory_site.api.fields import FlatListField, StrictIntegerField
 
 HUMAN_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value]
 
@@ -57,8 +57,8 @@ class UserUpdateSerializer(serializers.Serializer):
 
 class ApiClientSerializer(serializers.ModelSerializer):
     user_id = serializers.IntegerField(read_only=True)
-    scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices))
-    location_ids = serializers.ListField(child=serializers.IntegerField())
+    scopes = FlatListField(child=serializers.ChoiceField(choices=Scope.choices))
+    location_ids = FlatListField(child=serializers.IntegerField())
 
     class Meta:
         model = ApiClient
@@ -67,8 +67,8 @@ class ApiClientSerializer(serializers.ModelSerializer):
 
 
 class ApiClientBriefSerializer(serializers.ModelSerializer):
-    scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices))
-    location_ids = serializers.ListField(child=serializers.IntegerField())
+    scopes = FlatListField(child=serializers.ChoiceField(choices=Scope.choices))
+    location_ids = FlatListField(child=serializers.IntegerField())
 
     class Meta:
         model = ApiClient
@@ -93,8 +93,8 @@ class _StrictBoolean(serializers.BooleanField):
 
 class ApiClientInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices), required=False)
-    location_ids = serializers.ListField(child=StrictIntegerField(min_value=1, max_value=2**63 - 1), required=False)
+    scopes = FlatListField(child=serializers.ChoiceField(choices=Scope.choices), required=False)
+    location_ids = FlatListField(child=StrictIntegerField(min_value=1, max_value=2**63 - 1), required=False)
     is_active = _StrictBoolean(required=False)
 
 

@@ -67,9 +67,13 @@ def _decode_refresh(token) -> str:
 def rotate_refresh_token(*, token: str) -> dict:
     jti = _decode_refresh(token)
     with transaction.atomic():
-        # The user's row too: a password change (accounts.services) locks it before revoking every token, so a
-        # refresh either finishes first (and its new token is revoked) or finds its own token revoked.
-        row = RefreshToken.objects.select_for_update(of=("self", "user")).select_related("user").filter(jti=jti).first()
+        # The user's row first, then the token's: a password change (accounts.services) locks the user before
+        # revoking every token, so a refresh either finishes first (and its new token is revoked) or finds its own
+        # token revoked. The same order in both (user, then token) so they never deadlock.
+        user_id = RefreshToken.objects.filter(jti=jti).values_list("user_id", flat=True).first()
+        if user_id is not None:
+            User.objects.select_for_update().filter(pk=user_id).first()
+        row = RefreshToken.objects.select_for_update(of=("self",)).select_related("user").filter(jti=jti).first()
         if row is None or row.token_hash != _hash(token) or row.expires_at <= timezone.now():
             raise TokenInvalid("The refresh token is invalid or expired.")
         if row.revoked_at is not None and row.replaced_by_id is None:

@@ -92,7 +92,7 @@ class WebhookListApi(ListApi):
     @extend_schema(
         request=WebhookInputSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: NewWebhookSerializer, **problem_responses(400, 401, 403)},
+        responses={201: NewWebhookSerializer, **problem_responses(400, 401, 403, 409)},
         description="The answer carries the `secret` (`whsec_<base64>`) once.",
     )
     @idempotent

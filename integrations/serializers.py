@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from integrations.delivery import event_body
 from integrations.models import DeliveryStatus, EventType, Webhook, WebhookDelivery
-from inventory_site.api.fields import StrictIntegerField
+from inventory_site.api.fields import FlatListField, StrictIntegerField
 
 
 class EventSerializer(serializers.Serializer):
@@ -23,8 +23,8 @@ class FeedSerializer(serializers.Serializer):
 
 
 class WebhookSerializer(serializers.ModelSerializer):
-    events = serializers.ListField(child=serializers.ChoiceField(choices=EventType.choices))
-    location_ids = serializers.ListField(child=serializers.IntegerField())
+    events = FlatListField(child=serializers.ChoiceField(choices=EventType.choices))
+    location_ids = FlatListField(child=serializers.IntegerField())
 
     class Meta:
         model = Webhook
@@ -55,8 +55,8 @@ class _StrictBoolean(serializers.BooleanField):
 
 class WebhookInputSerializer(serializers.Serializer):
     url = serializers.CharField(max_length=2000)
-    events = serializers.ListField(child=serializers.ChoiceField(choices=EventType.choices), allow_empty=False)
-    location_ids = serializers.ListField(child=StrictIntegerField(min_value=1, max_value=2**63 - 1), required=False)
+    events = FlatListField(child=serializers.ChoiceField(choices=EventType.choices), allow_empty=False)
+    location_ids = FlatListField(child=StrictIntegerField(min_value=1, max_value=2**63 - 1), required=False)
     is_active = _StrictBoolean(required=False)
 
 

@@ -311,3 +311,13 @@ def test_update_and_validation_of_an_existing_webhook(admin_client, receiver):
 def test_staff_cannot_manage_webhooks(staff_client):
     assert staff_client.get(HOOKS).status_code == 403
     assert staff_client.post(HOOKS, {"url": "http://example.com", "events": ["stock.changed"]}).status_code == 403
+
+
+def test_item_errors_are_plain_messages(admin_client):
+    answer = admin_client.post(HOOKS, {"url": "http://example.com/x", "events": ["stock.changed", 5]}, format="json")
+    assert answer.status_code == 400
+    assert all(isinstance(message, str) for message in answer.json()["errors"]["events"]), answer.json()
+    answer = admin_client.post(
+        HOOKS, {"url": "http://example.com/x", "events": ["stock.changed"], "location_ids": ["x"]}, format="json"
+    )
+    assert answer.status_code == 400 and answer.json()["errors"]["location_ids"][0].startswith("Item 0:")

@@ -97,8 +97,6 @@ def _stringify(value):
     return str(value)
 
 
-
-
 def problem_exception_handler(exc, context):
     """Turn domain errors, DRF's exceptions and Django's into problem+json; bad input is never a 500."""
     if isinstance(exc, DomainError):

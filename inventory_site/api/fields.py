@@ -18,3 +18,18 @@ class QuantityField(StrictIntegerField):
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 1)
         super().__init__(**kwargs)
+
+
+class FlatListField(serializers.ListField):
+    """A list whose item errors are plain messages naming the item (``Item 2: ...``), so a field's errors stay a
+    list of strings as the problem schema says (DRF's own nest them by index)."""
+
+    def run_child_validation(self, data):
+        try:
+            return super().run_child_validation(data)
+        except serializers.ValidationError as error:
+            messages = []
+            for index, detail in error.detail.items():
+                for message in detail if isinstance(detail, list) else [detail]:
+                    messages.append(f"Item {index}: {message}")
+            raise serializers.ValidationError(messages) from None

@@ -9,7 +9,7 @@ import pytest
 
 from inventory_site.csv_export import csv_cell, csv_response
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1", "-2", "@x", "\tx", "\rx", "=1+1"]
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1", "-2", "@x", "\tx", "\rx", "=1+1"]
 
 
 @pytest.mark.parametrize("text", FORMULAS)
