@@ -130,7 +130,9 @@ def _as_typed(request, kind: str):
         }
         for index in range(max(0, min(count, DocumentLineFormSet.max_num - 1)))
     ]
-    return DocumentForm(kind=kind, initial=header), _lines(kind, initial=typed)
+    lines = _lines(kind, initial=typed)
+    lines.forms[-1].fields["product"].widget.attrs["autofocus"] = True  # the next scan goes to the new line
+    return DocumentForm(kind=kind, initial=header), lines
 
 
 def _render_form(request, form, lines, status=200):

@@ -216,6 +216,8 @@ class BaseDocumentLineFormSet(forms.BaseFormSet):
             if isinstance(index, int) and 0 <= index < len(filled):
                 form = filled[index]
                 message = f"Short: {short['requested']} requested, {short['available']} available."
+                if form.quantity_name == "counted_quantity":
+                    message = f"A count of {short['requested']} is below what orders have reserved here."
                 form.add_error(form.quantity_name, message)
 
 
