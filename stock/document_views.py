@@ -171,6 +171,7 @@ def document_list(request):
     form = DocumentFilterForm(request.GET or None)
     documents = (
         selectors.document_list()
+        .prefetch_related(None)  # a page of documents needs their line count, not their lines and movements
         .select_related("location", "source_location", "destination_location", "supplier", "created_by")
         .annotate(line_count=Count("lines", distinct=True))
     )
