@@ -57,7 +57,7 @@ class OrderListApi(SortMixin, GenericAPIView):
         filterset = OrderFilter(request.query_params, queryset=selectors.order_list(user=request.user))
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        page = self.paginate_queryset(self.sort(filterset.qs))
+        page = selectors.attach_allocations(self.paginate_queryset(self.sort(filterset.qs)))
         return self.get_paginated_response(OrderSerializer(page, many=True).data)
 
     @extend_schema(
