@@ -6,7 +6,7 @@ from accounts.models import User
 from inventory_site.exceptions import NotFound
 from orders import policy
 from orders.models import Order, OrderItem, OrderStatusChange, Status
-from stock.models import Reservation, ReservationState
+from stock.models import Location, Reservation, ReservationState
 
 # The statuses whose orders hold (or held, then shipped) reservations: their items have allocations.
 ALLOCATED_STATUSES = frozenset({Status.CONFIRMED, Status.SHIPPED, Status.DELIVERED})
@@ -61,3 +61,9 @@ def attach_allocations(orders) -> list[Order]:
 def available_actions(*, order: Order, user: User) -> list[str]:
     """The actions ``user`` may take on ``order`` now, among ``ship``, ``deliver`` and ``cancel`` (for the UI)."""
     return policy.available_actions(user, order)
+
+
+def location_codes(location_ids) -> dict[int, str]:
+    """Location id -> code, for the pages that name an order's locations (no query for none)."""
+    ids = list(location_ids)
+    return dict(Location.objects.filter(pk__in=ids).values_list("pk", "code")) if ids else {}

@@ -18,6 +18,7 @@ from stock.models import (
     StockMovement,
 )
 from stock.tests.factories import receive
+from tests.web.conftest import form_token
 
 pytestmark = pytest.mark.django_db
 
@@ -357,3 +358,48 @@ class TestRightsUnchanged:
         order = _processed(staff_user, (product, 5), location_id=other.pk)
         assert admin_client.post(f"/api/v1/orders/{order.pk}/cancel").status_code == 200
         assert _level(product, other).reserved == 0
+
+
+class TestPages:
+    def _data(self, token, product, quantity, **header):
+        return {
+            "form_token": token,
+            "customer_name": "Acme Ltd",
+            "priority": "normal",
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-MIN_NUM_FORMS": "0",
+            "items-MAX_NUM_FORMS": "100",
+            "items-0-product": product.sku,
+            "items-0-quantity": str(quantity),
+            **header,
+        }
+
+    def test_the_form_offers_sellable_active_locations_only(self, staff_web):
+        _location("SHUT", is_active=False)
+        _location("BACK", is_sellable=False)
+        _location("OTHER")
+        html = staff_web.get("/orders/new/").content.decode()
+        assert '<label for="id_location">Location' in html
+        assert "OTHER – Location OTHER" in html and "MAIN" in html
+        assert "SHUT" not in html and "BACK" not in html and "TRANSIT" not in html
+
+    def test_placing_at_a_location_and_the_detail_page_shows_the_allocations(
+        self, staff_web, django_capture_on_commit_callbacks
+    ):
+        other = _location("OTHER", priority=7)
+        product = ProductFactory(sku="PAGE-1")
+        _stock(product, at={MAIN_LOCATION_ID: 3, other: 10})
+        token = form_token(staff_web.get("/orders/new/"))
+        with django_capture_on_commit_callbacks(execute=True):
+            response = staff_web.post("/orders/new/", self._data(token, product, 5, location=str(other.pk)))
+        order = Order.objects.get()
+        assert response.status_code == 302 and order.location == other
+        assert _reserved(order) == [(product.pk, other.pk, 5)]
+        page = staff_web.get(f"/orders/{order.pk}/").content.decode()
+        assert "Allocated at" in page and '<span class="sku">OTHER</span>&nbsp;5' in page
+
+    def test_a_split_order_page_lists_each_location(self, staff_web, staff_user):
+        order, second, a, b = _split_order(staff_user)
+        page = staff_web.get(f"/orders/{order.pk}/").content.decode()
+        assert '<span class="sku">MAIN</span>&nbsp;6, <span class="sku">SECOND</span>&nbsp;4' in page
