@@ -83,6 +83,7 @@ def test_concurrent_split_orders_for_the_last_units_then_ship_and_cancel(setting
 
     outcomes = in_threads(process_order, [order.pk for order in orders], workers=12)
 
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert sorted(outcomes) == ["confirmed"] + ["rejected"] * 11, outcomes
     [winner] = Order.objects.filter(status=Status.CONFIRMED)
     assert sorted(
