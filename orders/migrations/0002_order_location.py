@@ -5,21 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0001_initial'),
-        ('stock', '0004_locations_and_documents'),
+        ("orders", "0001_initial"),
+        ("stock", "0004_locations_and_documents"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='order',
-            name='allowed_location_ids',
+            model_name="order",
+            name="allowed_location_ids",
             field=models.JSONField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='order',
-            name='location',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='stock.location'),
+            model_name="order",
+            name="location",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="orders",
+                to="stock.location",
+            ),
         ),
     ]

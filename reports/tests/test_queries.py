@@ -22,9 +22,9 @@ def thirty(admin_user):
         record_movement(product=product, change_type="OUT", quantity=1, user=admin_user)
 
 
-# session, user, [categories for the filter], locations for the location select, then per table read: watermark, count, page; the movements and
-# top-products pages draw their chart from one more (watermark, rows), and rows without a status column look up
-# the page's inactive products in one query.
+# session, user, [categories for the filter], the locations of the location select, then per table read:
+# watermark, count, page; the movements and top-products pages draw their chart from one more (watermark, rows),
+# and rows without a status column look up the page's inactive products in one query.
 @pytest.mark.parametrize(
     ("path", "params", "most"),
     [
