@@ -675,3 +675,22 @@ def test_the_list_reads_a_page_in_a_fixed_number_of_queries(staff_client, admin_
         services.create_document(kind="receipt", user=admin_user, lines=lines(*((p, 1) for p in products)))
     with django_assert_max_num_queries(12):
         assert staff_client.get(DOCUMENTS).json()["count"] == 10
+
+
+def test_a_reversal_at_an_inactive_location_or_of_an_inactive_product_is_400(staff_client, wh):
+    a, b = ProductFactory(), ProductFactory()
+    receive(a, 5, location=location("OTHER"))  # a row elsewhere does not matter
+    at_wh = post(staff_client, kind="receipt", location_id=wh.pk, lines=lines((a, 2))).json()
+    at_main = post(staff_client, kind="receipt", lines=lines((a, 1), (b, 1))).json()
+    services.update_location(actor=None, location=wh, is_active=False)
+    problem = assert_problem(staff_client.post(f"{DOCUMENTS}/{at_wh['id']}/reverse"), 400, "invalid")
+    assert "location_id" in problem["errors"]
+    movement = StockMovement.objects.get(document_id=at_wh["id"])
+    assert (
+        "location_id"
+        in assert_problem(staff_client.post(f"/api/v1/stock/movements/{movement.pk}/reverse"), 400, "invalid")["errors"]
+    )
+    Product.objects.filter(pk=b.pk).update(is_active=False)
+    problem = assert_problem(staff_client.post(f"{DOCUMENTS}/{at_main['id']}/reverse"), 400, "invalid")
+    assert list(problem["errors"]["lines"]) == ["1"]
+    assert Document.objects.count() == 2 and StockMovement.objects.count() == 4
