@@ -59,6 +59,12 @@ class LocationAdmin(ServiceAdmin):
     def deactivate_queryset(self, request, queryset) -> int:
         return services.deactivate_locations(actor=request.user, locations=queryset.order_by("pk"))
 
+    def get_actions(self, request):
+        # Django's bulk delete reports "Successfully deleted" even for the locations the service refused.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def get_deleted_objects(self, objs, request):
         # The service decides (movements, stock, reservations or sub-locations: 409 location_in_use); rows
         # created for stock that never came go with the location, so Django's protected-object list would
