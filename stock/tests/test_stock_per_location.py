@@ -408,3 +408,44 @@ def test_reversing_a_movement_takes_an_idempotency_key(staff_client, staff_user)
     assert first.status_code == again.status_code == 201
     assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
     assert Document.objects.count() == 1
+
+
+# --- reads stay O(products), not O(ledger) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url, params",
+    [
+        (LEVELS, {}),
+        (LEVELS, {"location_id": "WH2"}),
+        (LEVELS, {"by_location": "true"}),
+        (MOVEMENTS, {"location_id": "WH2"}),
+        ("/api/v1/products", {}),
+    ],
+)
+def test_location_reads_take_a_fixed_number_of_queries(staff_client, django_assert_max_num_queries, wh, url, params):
+    params = {key: wh.pk if value == "WH2" else value for key, value in params.items()}
+
+    def stock(count):
+        for _ in range(count):
+            product = ProductFactory()
+            receive(product, 5)
+            receive(product, 3, location=wh)
+
+    stock(2)
+    with django_assert_max_num_queries(20) as few:
+        assert staff_client.get(url, params).status_code == 200
+    stock(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert staff_client.get(url, params).status_code == 200
+
+
+def test_a_product_detail_with_many_locations_takes_a_fixed_number_of_queries(
+    staff_client, django_assert_max_num_queries
+):
+    product = ProductFactory()
+    for index in range(8):
+        receive(product, 1, location=location(f"L{index}"))
+    with django_assert_max_num_queries(8):
+        body = staff_client.get(product_url(product)).json()
+    assert len(body["stock"]["locations"]) == 8 and body["stock"]["on_hand"] == 8
