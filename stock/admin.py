@@ -32,6 +32,12 @@ class LocationAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["make_default"].initial = self.instance.is_default
 
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if selectors.location_code_taken(code, exclude_pk=self.instance.pk):
+            raise forms.ValidationError("A location with this code already exists (codes are unique in any case).")
+        return code
+
 
 @admin.register(Location)
 class LocationAdmin(ServiceAdmin):

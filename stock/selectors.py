@@ -192,6 +192,11 @@ def location_detail(pk: int) -> Location | None:
     return Location.objects.filter(pk=pk).first()
 
 
+def location_code_taken(code: str, *, exclude_pk: int | None = None) -> bool:
+    """Whether another location has ``code`` in any case (the admin form's message; the constraint decides)."""
+    return Location.objects.filter(code__iexact=code.strip()).exclude(pk=exclude_pk).exists()
+
+
 def locations_for(location_id) -> list[int] | None:
     """A ``location_id`` filter's ids: the location and its descendants (None: no filter)."""
     return None if location_id in (None, "") else subtree_ids(location_id)

@@ -100,7 +100,13 @@ def test_a_duplicate_code_in_any_case_is_refused(admin_web):
     response = admin_web.post(f"{LOCATIONS}add/", form(code="main"), follow=True)
     assert response.status_code == 200
     assert Location.objects.count() == 2
-    assert "location_code_ci_unique" in str(response.context["adminform"].form.errors)
+    assert "already exists" in str(response.context["adminform"].form.errors["code"])
+    # Its own code is no duplicate.
+    assert (
+        admin_web.post(f"{LOCATIONS}{MAIN_LOCATION_ID}/change/", form(code="main", make_default="on")).status_code
+        == 302
+    )
+    assert Location.objects.get(pk=MAIN_LOCATION_ID).code == "main"
 
 
 def test_the_default_rules_in_the_admin_are_error_messages(admin_web):
