@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import transaction
 
 from catalog.models import Product, Supplier
+from inventory_site import limits
 from inventory_site.exceptions import Invalid, InvalidTransition, PermissionDenied
 from stock.exceptions import AlreadyReversed, InsufficientStock, ShortLines
 from stock.models import (
@@ -183,7 +184,8 @@ def _lines(kind: str, lines) -> list[Line]:
             errors[str(index)] = messages
         else:
             wanted.append((index, product_id, quantity))
-    products = Product.objects.in_bulk([product_id for _, product_id, _ in wanted])
+    # An id past the column's range is unknown (the database would refuse to compare it: SQLite overflows).
+    products = Product.objects.in_bulk([product_id for _, product_id, _ in wanted if product_id <= limits.MAX_ID])
     seen: set[int] = set()
     checked = []
     for index, product_id, quantity in wanted:

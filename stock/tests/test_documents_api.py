@@ -360,9 +360,10 @@ def test_bad_lines_are_named_by_index_and_nothing_is_written(staff_client):
         {"product_id": "1", "quantity": 1},  # 10: a string id
         {"product_id": good.pk, "quantity": -1},  # 11: negative
         {"product_id": good.pk, "quantity": 2**31},  # 12: too large
+        {"product_id": 2**63, "quantity": 1},  # 13: an id past any column
     ]
     problem = assert_problem(post(staff_client, kind="receipt", lines=raw), 400, "invalid")
-    assert sorted(problem["errors"]["lines"], key=int) == [str(i) for i in range(1, 13)]
+    assert sorted(problem["errors"]["lines"], key=int) == [str(i) for i in range(1, 14)]
     assert all(isinstance(messages, list) and messages for messages in problem["errors"]["lines"].values())
     assert_nothing_written()
     assert not DocumentLine.objects.exists()
