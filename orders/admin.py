@@ -45,6 +45,8 @@ class OrderAdmin(ReadOnlyAdmin):
         "customer_email",
         "reference",
         "note",
+        "location",
+        "allowed_location_ids",
         "rejection_reason",
         "created_by",
         "created_at",

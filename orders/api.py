@@ -57,7 +57,7 @@ class OrderListApi(SortMixin, GenericAPIView):
         filterset = OrderFilter(request.query_params, queryset=selectors.order_list(user=request.user))
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        page = self.paginate_queryset(self.sort(filterset.qs))
+        page = selectors.attach_allocations(self.paginate_queryset(self.sort(filterset.qs)))
         return self.get_paginated_response(OrderSerializer(page, many=True).data)
 
     @extend_schema(
@@ -68,7 +68,10 @@ class OrderListApi(SortMixin, GenericAPIView):
             **problem_responses(400, 401, 409, 415),
         },
         description="Accept an order as `pending`; a job reserves its lines (all or none) and sets `confirmed` or "
-        "`rejected`. Follow `Location` to see the outcome.",
+        "`rejected`. With `location_id` every line is reserved at that location (or below it) or the order is "
+        "rejected; without it the job takes one sellable location that fills the whole order (lowest `priority`, "
+        "then lowest id), else splits lines across sellable locations. Follow `Location` to see the outcome "
+        "and each item's `allocations`.",
     )
     @idempotent
     def post(self, request):
@@ -112,8 +115,8 @@ def _action_schema(*statuses: int, description: str):
 @_action_schema(
     404,
     409,
-    description="confirmed -> shipped: one OUT movement per line (reason `sale`, reference the order number). "
-    "Admins and staff, on any order.",
+    description="confirmed -> shipped: one OUT movement per allocation, at its location (reason `sale`, reference "
+    "the order number). Admins and staff, on any order.",
 )
 class OrderShipApi(_OrderActionApi):
     action = policy.SHIP.name
@@ -128,7 +131,7 @@ class OrderDeliverApi(_OrderActionApi):
     404,
     403,
     409,
-    description="pending or confirmed -> cancelled; a reservation is released. Admins cancel any order, staff "
+    description="pending or confirmed -> cancelled; its allocations are released. Admins cancel any order, staff "
     "only the orders they placed (another user's: 403 `permission_denied`).",
 )
 class OrderCancelApi(_OrderActionApi):

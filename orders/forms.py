@@ -5,9 +5,20 @@ from inventory_site import limits
 from inventory_site.forms import TokenForm
 from inventory_site.params import TextField
 from orders.models import Priority, Status
+from stock.models import Location
 
 LINE_PREFIX = "items"
 HEADER_FIELDS = ("customer_name", "customer_email", "reference", "priority", "note")
+
+
+class LocationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.code} – {obj.name}"
+
+
+def _order_locations():
+    """The locations an order may be placed for: active and sellable (never transit)."""
+    return Location.objects.filter(is_active=True, is_sellable=True).order_by("priority", "id")
 
 
 class OrderForm(TokenForm):
@@ -17,6 +28,13 @@ class OrderForm(TokenForm):
     )
     reference = forms.CharField(label="Reference", required=False, max_length=limits.REFERENCE_MAX_LENGTH)
     priority = forms.ChoiceField(label="Priority", choices=Priority.choices, initial=Priority.NORMAL)
+    location = LocationChoiceField(
+        label="Location",
+        queryset=_order_locations(),
+        required=False,
+        empty_label="Any (chosen when reserving)",
+        help_text="Reserve every line here (or below it), or reject the order.",
+    )
     note = forms.CharField(
         label="Note",
         required=False,

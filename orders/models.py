@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Product
+from stock.models import Location
 
 
 class Status(models.TextChoices):
@@ -33,6 +34,10 @@ class Order(models.Model):
     reference = models.CharField(max_length=100, blank=True)
     note = models.TextField(blank=True)
     rejection_reason = models.TextField(blank=True)
+    # Where the lines must be reserved (the location and its descendants); null: the job chooses.
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    # The locations the job may reserve at (an API client restricted to locations, subtrees expanded); null: any.
+    allowed_location_ids = models.JSONField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from inventory_site import limits
 from inventory_site.api.fields import QuantityField, StrictIntegerField
+from orders import selectors
 from orders.models import Order, OrderItem, OrderStatusChange, Priority, Status
 
 
@@ -20,7 +21,22 @@ class OrderCreateSerializer(serializers.Serializer):
     )
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, default=Priority.NORMAL)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE_MAX_LENGTH)
+    location_id = StrictIntegerField(
+        min_value=1,
+        max_value=limits.MAX_ID,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Reserve every line at this location (and its sub-locations) or reject the order. It must be "
+        "active and sellable. Without it the job chooses: one sellable location filling the whole order (lowest "
+        "priority, then lowest id), else line by line across sellable locations.",
+    )
     items = OrderLineInputSerializer(many=True, allow_empty=False)
+
+
+class AllocationSerializer(serializers.Serializer):
+    location_id = serializers.IntegerField()
+    quantity = serializers.IntegerField()
 
 
 class OrderItemSerializer(serializers.Serializer):
@@ -29,6 +45,11 @@ class OrderItemSerializer(serializers.Serializer):
     name = serializers.CharField()
     quantity = serializers.IntegerField()
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    allocations = AllocationSerializer(
+        many=True,
+        help_text="Where the line is reserved (confirmed) or was taken from (shipped); empty before confirmation, "
+        "when rejected or cancelled.",
+    )
 
 
 class OrderStatusChangeSerializer(serializers.Serializer):
@@ -53,6 +74,9 @@ class OrderSerializer(serializers.Serializer):
     customer_email = serializers.CharField()  # "" when none: not a "format: email" string
     reference = serializers.CharField(allow_blank=True)
     note = serializers.CharField(allow_blank=True)
+    location_id = serializers.IntegerField(
+        allow_null=True, help_text="The location the order was placed for; null: the job chose."
+    )
     items = OrderItemSerializer(many=True)
     rejection_reason = serializers.CharField(allow_blank=True)
     created_by = serializers.IntegerField(help_text="The user id of the creator.")
@@ -69,7 +93,10 @@ _PRICE = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
 def order_representation(order: Order) -> dict:
-    """Items and history come from ``order.items.all()``/``order.history.all()``: prefetch them for lists."""
+    """Items and history come from ``order.items.all()``/``order.history.all()``: prefetch them for lists, and
+    attach allocations with ``orders.selectors.attach_allocations`` (else one query for this order)."""
+    if not hasattr(order, "allocations"):
+        selectors.attach_allocations([order])
     return {
         "id": order.pk,
         "number": order.number,
@@ -79,7 +106,8 @@ def order_representation(order: Order) -> dict:
         "customer_email": order.customer_email,
         "reference": order.reference,
         "note": order.note,
-        "items": [_item(item) for item in order.items.all()],
+        "location_id": order.location_id,
+        "items": [_item(item, order.allocations.get(item.product_id, [])) for item in order.items.all()],
         "rejection_reason": order.rejection_reason,
         "created_by": order.created_by_id,
         "created_at": _DATETIME.to_representation(order.created_at),
@@ -88,13 +116,14 @@ def order_representation(order: Order) -> dict:
     }
 
 
-def _item(item: OrderItem) -> dict:
+def _item(item: OrderItem, allocations: list[dict]) -> dict:
     return {
         "product_id": item.product_id,
         "sku": item.product.sku,
         "name": item.product.name,
         "quantity": item.quantity,
         "unit_price": _PRICE.to_representation(item.unit_price),
+        "allocations": allocations,
     }
 
 

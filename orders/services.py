@@ -20,7 +20,9 @@ from orders import policy
 from orders.exceptions import InvalidOrder, InvalidTransition
 from orders.models import QUEUE_FOR_PRIORITY, Order, OrderItem, OrderStatusChange, Priority, Status
 from stock import services as stock_services
+from stock.access import LocationForbidden
 from stock.exceptions import ShortLines
+from stock.models import Location
 
 log = logging.getLogger(__name__)
 REQUEUE_BATCH = 5000
@@ -102,6 +104,27 @@ def _validate_lines(items) -> tuple[list[tuple[Product, int]], list[tuple[int | 
     return lines, problems
 
 
+def _validate_location(location_id, allowed_location_ids: list[int] | None) -> tuple[Location | None, list[str]]:
+    """The order's location (None: the job chooses) and the messages for ``location_id`` when it cannot take
+    orders: unknown, inactive, transit or not sellable. Outside ``allowed_location_ids``: LocationForbidden (403)."""
+    if location_id is None:
+        return None, []
+    is_id = isinstance(location_id, int) and not isinstance(location_id, bool) and 0 < location_id < 2**63
+    location = Location.objects.filter(pk=location_id).first() if is_id else None
+    if location is None:
+        return None, ["Unknown location."]
+    if not location.is_active:
+        return None, [f"The location {location.code} is inactive and takes no orders."]
+    if location.is_transit or not location.is_sellable:
+        return None, [f"The location {location.code} is not sellable: orders cannot be reserved there."]
+    if allowed_location_ids is not None and location.pk not in allowed_location_ids:
+        raise LocationForbidden(
+            f"This API client may not order at {location.code}.",
+            errors={"location_id": ["Outside the client's locations."]},
+        )
+    return location, []
+
+
 def _line_errors(problems: list[tuple[int | None, str]]) -> tuple[list[str], dict[int, list[str]]]:
     """The API's ``items`` messages ("Line N: ...", numbered from 1) and the same messages per line index."""
     messages = [message if index is None else f"Line {index + 1}: {message}" for index, message in problems]
@@ -121,17 +144,29 @@ def place_order(
     reference: str = "",
     priority: str = Priority.NORMAL,
     note: str = "",
+    location_id: int | None = None,
+    allowed_location_ids: list[int] | None = None,
 ) -> Order:
     """Validate and save a ``pending`` order; once committed, ``process_order`` runs on the priority's queue.
 
+    ``location_id``: every line is reserved at that location (or below it) or the order is rejected; None: the
+    job chooses among the sellable locations. ``allowed_location_ids`` (an API client restricted to locations:
+    the ids with their descendants, as stock.access.restriction gives them; None for any) bounds that choice
+    and ``location_id`` (outside it: LocationForbidden, 403).
+
     Raises InvalidOrder (an Invalid: 400) with ``errors`` for a bad header, no lines, a bad quantity, an
-    unknown or inactive product, or one product on two lines; its ``line_errors`` has the line messages by
-    line index. The returned order is the order as placed (``pending``), with its items and history loaded.
+    unknown or inactive product, one product on two lines, or a location that takes no orders; its
+    ``line_errors`` has the line messages by line index. The returned order is the order as placed
+    (``pending``), with its items and history loaded.
     """
     customer_email, reference, note = customer_email or "", reference or "", note or ""
     errors = _validate_header(
         customer_name=customer_name, customer_email=customer_email, reference=reference, note=note, priority=priority
     )
+    allowed = sorted(set(allowed_location_ids)) if allowed_location_ids is not None else None
+    location, location_errors = _validate_location(location_id, allowed)
+    if location_errors:
+        errors["location_id"] = location_errors
     lines, problems = _validate_lines(items)
     messages, line_errors = _line_errors(problems)
     if messages:
@@ -148,6 +183,8 @@ def place_order(
             customer_email=customer_email,
             reference=reference,
             note=note,
+            location=location,
+            allowed_location_ids=allowed,
             created_by=user,
         )
         order.number = f"ORD-{order.pk:06d}"
@@ -166,6 +203,7 @@ def place_order(
             changes={
                 "number": order.number,
                 "priority": priority,
+                "location_id": location.pk if location else None,
                 "items": [{"product_id": p.pk, "quantity": q} for p, q in lines],
             },
         )
@@ -217,20 +255,24 @@ def process_pending_order(*, order_id: int) -> Order | None:
             )
             return order
         try:
-            stock_services.reserve(
+            stock_services.allocate(
                 lines=[(product_id, quantity) for product_id, quantity, _, _ in items],
                 reference=order.reservation_reference,
+                location_id=order.location_id,
+                allowed_location_ids=order.allowed_location_ids,
             )
         except ShortLines as short:
-            _apply_transition(order, Status.REJECTED, user=None, rejection_reason=_shortage_reason(short.shortages))
+            reason = _shortage_reason(short.shortages, order.location)
+            _apply_transition(order, Status.REJECTED, user=None, rejection_reason=reason)
         else:
             _apply_transition(order, Status.CONFIRMED, user=None)
     return order
 
 
-def _shortage_reason(shortages: list[dict]) -> str:
+def _shortage_reason(shortages: list[dict], location: Location | None = None) -> str:
     lines = "; ".join(f"{s['sku']} (requested {s['requested']}, available {s['available']})" for s in shortages)
-    return f"Insufficient stock for: {lines}"
+    where = f" at {location.code}" if location is not None else ""
+    return f"Insufficient stock{where} for: {lines}"
 
 
 # --- actions --------------------------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ def order_create(request):
             order = services.place_order(
                 user=request.user,
                 items=[{"product_id": data["product"].pk, "quantity": data["quantity"]} for _, data in lines.lines()],
+                location_id=location.pk if (location := form.cleaned_data.get("location")) else None,
                 **{name: form.cleaned_data[name] for name in HEADER_FIELDS},
             )
         except DomainError as error:
@@ -90,8 +91,15 @@ def _render_form(request, form, lines, status=200):
 def _detail_context(request, order) -> dict:
     prefetch_related_objects([order], "history__by")
     items = list(order.items.all())
+    allocations = getattr(order, "allocations", None)
+    if allocations is None:
+        allocations = selectors.attach_allocations([order])[0].allocations
+    codes = selectors.location_codes({a["location_id"] for rows in allocations.values() for a in rows})
     for item in items:
         item.line_total = item.unit_price * item.quantity
+        item.allocated = [
+            {"code": codes.get(a["location_id"], a["location_id"]), **a} for a in allocations.get(item.product_id, [])
+        ]
     return {
         "order": order,
         "items": items,

@@ -88,11 +88,18 @@ def _paginated(name: str, column_table: columns.ColumnTable):
     )
 
 
+LOCATION = OpenApiParameter(
+    "location_id",
+    int,
+    description="Figures and movements at this location and its descendants only (a transfer counts as IN or OUT "
+    "there). Without it: every location, transfers and their reversals left out.",
+)
 FORMAT = OpenApiParameter("format", str, enum=["json", "csv"], description="csv: every row, unpaginated.")
 CATALOGUE_FILTERS = [
     OpenApiParameter("search", str, description="Name or SKU contains."),
     OpenApiParameter("category_id", int),
     OpenApiParameter("is_active", bool, description="Only active (true) or inactive (false) products."),
+    LOCATION,
 ]
 DATES = [
     OpenApiParameter("start_date", str, description="ISO date; default 29 days before end_date."),
@@ -132,7 +139,7 @@ class LowStockReportApi(ReportApi):
     **_schema(
         "movements",
         "Movements per local day (every day of the range) or per product",
-        [*DATES, OpenApiParameter("group_by", str, enum=["day", "product"])],
+        [*DATES, OpenApiParameter("group_by", str, enum=["day", "product"]), LOCATION],
     )
 )
 class MovementsReportApi(ReportApi):
@@ -148,6 +155,7 @@ class MovementsReportApi(ReportApi):
             OpenApiParameter("direction", str, enum=["in", "out"], description="Default out (consumption)."),
             OpenApiParameter("limit", int, description="1-100, default 10."),
             OpenApiParameter("category_id", int),
+            LOCATION,
         ],
     )
 )

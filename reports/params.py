@@ -2,7 +2,7 @@
 
 Every bad value is an ``Invalid`` (400): a bad date or text (checked by inventory_site.params), an end
 before the start, an unknown ``group_by`` or ``direction``, a ``limit`` outside 1-100, a sort field that is not a
-sortable column of the report (its column table in ``reports.selectors``).
+sortable column of the report (its column table in ``reports.selectors``), a ``location_id`` that names no location.
 The normalized dict is also the cache key's input, so defaults (such as "the 30 days ending today") are
 resolved here, never left implicit.
 """
@@ -16,6 +16,7 @@ from inventory_site.params import date_range, text_param
 from inventory_site.sorting import sort_request
 from reports import selectors
 from reports.columns import ColumnTable
+from stock.models import Location
 
 DEFAULT_RANGE_DAYS = 30
 MAX_DAYS_BY_DAY = 3660  # ten years of zero-filled day rows at most
@@ -74,11 +75,20 @@ def page(params) -> tuple[int | str, int]:
     return paging.page_request(params)
 
 
+def location_id(params) -> int | None:
+    """A location's id (the report covers it and its descendants), or None for every location."""
+    value = _whole_number(params, "location_id", minimum=1)
+    if value is not None and not Location.objects.filter(pk=value).exists():
+        raise _invalid("location_id", "Unknown location.")
+    return value
+
+
 def _catalogue_filters(params) -> dict:
     return {
         "search": text_param(params, "search"),
         "category_id": _whole_number(params, "category_id", minimum=1),
         "is_active": _boolean(params, "is_active"),
+        "location_id": location_id(params),
     }
 
 
@@ -99,7 +109,7 @@ def movements_params(params) -> dict:
         order = _sort(params, selectors.MOVEMENTS_BY_DAY_COLUMNS, "day")
     else:
         order = _sort(params, selectors.MOVEMENTS_BY_PRODUCT_COLUMNS, "name")
-    return {"start": start, "end": end, "group_by": group_by, "sort": order}
+    return {"start": start, "end": end, "group_by": group_by, "location_id": location_id(params), "sort": order}
 
 
 def top_products_params(params) -> dict:
@@ -110,5 +120,6 @@ def top_products_params(params) -> dict:
         "end": end,
         "limit": _whole_number(params, "limit", minimum=1, maximum=MAX_LIMIT, default=10),
         "category_id": _whole_number(params, "category_id", minimum=1),
+        "location_id": location_id(params),
         "sort": _sort(params, selectors.TOP_PRODUCTS_COLUMNS, "-quantity"),
     }

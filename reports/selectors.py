@@ -1,9 +1,16 @@
 """Read-only report queries over catalog and stock, and the column table of every report.
 
-Current-stock reports read stock figures and "low stock" from ``stock.selectors`` (``StockLevel``, one row per
-product, O(products)); only the date-range reports scan the ledger, on its ``(created_at)`` and
-``(product_id, created_at)`` indexes. Days are calendar days in the current time zone (``TIME_ZONE`` or a
-``timezone.override``). Each report's rows are built by its ``ColumnTable`` from the ``.values()`` it names.
+Current-stock reports read stock figures and "low stock" from ``stock.selectors`` (``StockLevel``, a handful of
+rows per product, O(products)); only the date-range reports scan the ledger, on its ``(created_at)``,
+``(product_id, created_at)`` and ``(location_id, created_at)`` indexes.
+
+Locations: every report takes ``location_ids`` (a location and its descendants, or None for all). Over all
+locations, transfers and their reversals (movements of transfer documents) are left out: internal moves net to
+zero, and the current-stock totals subtract the levels' ``transfer_in``/``transfer_out`` rather than scan the
+ledger. At a location a transfer is an IN or an OUT there like any other movement.
+
+Days are calendar days in the current time zone (``TIME_ZONE`` or a ``timezone.override``). Each report's rows
+are built by its ``ColumnTable`` from the ``.values()`` it names.
 """
 
 from datetime import date, datetime, timedelta
@@ -31,7 +38,7 @@ from catalog.models import Product
 from inventory_site.params import day_range
 from reports.columns import BOOLEAN, DATE, DECIMAL, FLOAT, INTEGER, TEXT, Column, ColumnTable
 from stock import selectors as stock_selectors
-from stock.models import ChangeType, StockMovement
+from stock.models import ChangeType, DocumentKind, StockMovement
 
 COVER_WINDOW_DAYS = 30
 
@@ -66,8 +73,9 @@ STOCK_COLUMNS = ColumnTable(
         Column("name", "Name", TEXT, sort="name"),
         Column("category", "Category", TEXT, sort="category_name", source="category_name"),
         Column("is_active", "Status", BOOLEAN),
-        Column("total_in", "Total in", INTEGER, sort="total_in"),
-        Column("total_out", "Total out", INTEGER, sort="total_out"),
+        # Over all locations, without transfers; at a location, everything in and out of it (see the module).
+        Column("total_in", "Total in", INTEGER, sort="report_in", source="report_in"),
+        Column("total_out", "Total out", INTEGER, sort="report_out", source="report_out"),
         Column("on_hand", "On hand", INTEGER, sort="on_hand"),
         Column("reserved", "Reserved", INTEGER, sort="reserved"),
         Column("available", "Available", INTEGER, sort="available"),
@@ -127,13 +135,27 @@ TOP_PRODUCTS_COLUMNS = ColumnTable(
 
 
 # --- Current stock ----------------------------------------------------------------------------------------------
-def stock_report(*, search: str = "", category_id: int | None = None, is_active: bool | None = None) -> QuerySet:
+def stock_report(
+    *,
+    search: str = "",
+    category_id: int | None = None,
+    is_active: bool | None = None,
+    location_ids: list[int] | None = None,
+) -> QuerySet:
     """Current stock per product, from ``stock.selectors``: an annotated ``Product`` queryset, unordered.
 
-    Sort it, slice it, then turn each of ``.values(*STOCK_COLUMNS.values())`` into a row with ``STOCK_COLUMNS.row``.
+    ``report_in``/``report_out`` are the report's totals: without ``location_ids`` the levels' totals less their
+    transfers, with them those locations' whole totals. Sort it, slice it, then turn each of
+    ``.values(*STOCK_COLUMNS.values())`` into a row with ``STOCK_COLUMNS.row``.
     """
     products = Product.objects.annotate(product_id=F("id"), category_name=F("category__name"))
-    queryset = stock_selectors.with_stock_figures(products).annotate(
+    queryset = stock_selectors.with_stock_figures(products, location_ids=location_ids)
+    if location_ids is None:
+        totals = {"report_in": F("total_in") - F("transfer_in"), "report_out": F("total_out") - F("transfer_out")}
+    else:
+        totals = {"report_in": F("total_in"), "report_out": F("total_out")}
+    queryset = queryset.annotate(
+        **totals,
         stock_value=ExpressionWrapper(F("on_hand") * F("unit_price"), output_field=DecimalField(decimal_places=2)),
     )
     if search:
@@ -157,23 +179,27 @@ def cover_window(today: date | None = None) -> tuple[datetime, datetime]:
 
 
 def low_stock_report(
-    *, search: str = "", category_id: int | None = None, is_active: bool | None = None, today: date | None = None
+    *,
+    search: str = "",
+    category_id: int | None = None,
+    is_active: bool | None = None,
+    today: date | None = None,
+    location_ids: list[int] | None = None,
 ) -> QuerySet:
-    """Products whose ``available <= min_quantity``, with the recent OUT total for days of cover.
+    """Products whose ``available <= min_quantity`` (at ``location_ids`` when given), with the recent OUT total
+    for days of cover (transfers left out over all locations, counted at a location).
 
     The OUT total is a correlated subquery per low product on the ``(product_id, created_at)`` index.
     """
     start, end = cover_window(today)
     recent_out = (
-        StockMovement.objects.filter(
-            product_id=OuterRef("pk"), change_type=ChangeType.OUT, created_at__gte=start, created_at__lt=end
-        )
-        .order_by()
+        _ledger(start, end, location_ids)
+        .filter(product_id=OuterRef("pk"), change_type=ChangeType.OUT)
         .values("product_id")
         .annotate(total=Sum("quantity"))
         .values("total")
     )
-    queryset = stock_report(search=search, category_id=category_id, is_active=is_active)
+    queryset = stock_report(search=search, category_id=category_id, is_active=is_active, location_ids=location_ids)
     return with_shortfall(queryset).annotate(recent_out=Subquery(recent_out, output_field=BigIntegerField()))
 
 
@@ -191,8 +217,13 @@ def _in_out_sums() -> dict:
     }
 
 
-def _ledger(start: datetime, end: datetime) -> QuerySet:
-    return StockMovement.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
+def _ledger(start: datetime, end: datetime, location_ids: list[int] | None = None) -> QuerySet:
+    """The movements of ``[start, end)``: at ``location_ids``, or over all locations without transfers (the
+    movements of transfer documents, their reversals included)."""
+    movements = StockMovement.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
+    if location_ids is not None:
+        return movements.filter(location_id__in=location_ids)
+    return movements.exclude(document__kind=DocumentKind.TRANSFER)
 
 
 def range_days(start: datetime, end: datetime) -> list[date]:
@@ -202,10 +233,12 @@ def range_days(start: datetime, end: datetime) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
-def movements_by_day(*, start: datetime, end: datetime) -> list[dict]:
+def movements_by_day(*, start: datetime, end: datetime, location_ids: list[int] | None = None) -> list[dict]:
     """``{day (a date), total_in, total_out}`` for every local day of the range, zero days included, oldest first."""
     # TruncDate without tzinfo uses the current time zone, so the days are local ones on every backend.
-    totals = _ledger(start, end).annotate(day=TruncDate("created_at")).values("day").annotate(**_in_out_sums())
+    totals = (
+        _ledger(start, end, location_ids).annotate(day=TruncDate("created_at")).values("day").annotate(**_in_out_sums())
+    )
     by_day = {row["day"]: row for row in totals}
     rows = []
     for day in range_days(start, end):
@@ -214,19 +247,28 @@ def movements_by_day(*, start: datetime, end: datetime) -> list[dict]:
     return rows
 
 
-def movements_by_product(*, start: datetime, end: datetime) -> QuerySet:
+def movements_by_product(*, start: datetime, end: datetime, location_ids: list[int] | None = None) -> QuerySet:
     """``{product_id, sku, name, total_in, total_out}`` per product that moved in the range; unordered."""
     return (
-        _ledger(start, end)
+        _ledger(start, end, location_ids)
         .values("product_id")
         .annotate(sku=F("product__sku"), name=F("product__name"), **_in_out_sums())
         .values(*MOVEMENTS_BY_PRODUCT_COLUMNS.values())
     )
 
 
-def top_products(*, direction: str, start: datetime, end: datetime, category_id: int | None = None) -> QuerySet:
+def top_products(
+    *,
+    direction: str,
+    start: datetime,
+    end: datetime,
+    category_id: int | None = None,
+    location_ids: list[int] | None = None,
+) -> QuerySet:
     """``{product_id, sku, name, quantity}`` per product, grouped by id (never by name); unordered, unlimited."""
-    ledger = _ledger(start, end).filter(change_type=ChangeType.IN if direction == "in" else ChangeType.OUT)
+    ledger = _ledger(start, end, location_ids).filter(
+        change_type=ChangeType.IN if direction == "in" else ChangeType.OUT
+    )
     if category_id is not None:
         ledger = ledger.filter(product__category_id=category_id)
     return (

@@ -16,6 +16,7 @@ from reports import params as report_params
 from reports import selectors
 from reports.cache import TTL_CLOSED_RANGE, TTL_CURRENT, TTL_OPEN_RANGE, cached
 from reports.columns import ColumnTable
+from stock import selectors as stock_selectors
 
 CSV_CHUNK = 2000
 
@@ -45,8 +46,19 @@ def _ordered(queryset: QuerySet, parsed: dict, columns: ColumnTable, *, tie: str
     return order_queryset(queryset, path, descending, nullable=name in columns.nullable_sorts(), tie=tie)
 
 
+def _location_ids(parsed: dict) -> list[int] | None:
+    """The parsed ``location_id`` with its descendants (None: every location)."""
+    location_id = parsed.get("location_id")
+    return stock_selectors.subtree_ids(location_id) if location_id is not None else None
+
+
 def _catalogue_filters(parsed: dict) -> dict:
-    return {"search": parsed["search"], "category_id": parsed["category_id"], "is_active": parsed["is_active"]}
+    return {
+        "search": parsed["search"],
+        "category_id": parsed["category_id"],
+        "is_active": parsed["is_active"],
+        "location_ids": _location_ids(parsed),
+    }
 
 
 def _stock_source(parsed: dict, columns: ColumnTable):
@@ -64,17 +76,21 @@ def _movements_source(parsed: dict, columns: ColumnTable):
     field, descending = parsed["sort"]
     if parsed["group_by"] == "day":
         # Every day of the range, zero days included: built in Python, so sorted in Python.
-        days = selectors.movements_by_day(start=start, end=end)
+        days = selectors.movements_by_day(start=start, end=end, location_ids=_location_ids(parsed))
         if field != "day" or descending:
             days.sort(key=lambda row: (row[field], row["day"]), reverse=descending)
         return days
-    queryset = selectors.movements_by_product(start=start, end=end)
+    queryset = selectors.movements_by_product(start=start, end=end, location_ids=_location_ids(parsed))
     return _ordered(queryset, parsed, columns, tie="product_id")
 
 
 def _top_products_source(parsed: dict, columns: ColumnTable):
     queryset = selectors.top_products(
-        direction=parsed["direction"], start=parsed["start"], end=parsed["end"], category_id=parsed["category_id"]
+        direction=parsed["direction"],
+        start=parsed["start"],
+        end=parsed["end"],
+        category_id=parsed["category_id"],
+        location_ids=_location_ids(parsed),
     )
     path = columns.sort_fields()[parsed["sort"][0]]
     # The top ``limit`` are always the most (ties by id); ``sort_order=asc`` lists the same rows least first.

@@ -14,6 +14,7 @@ from inventory_site.exceptions import Invalid
 from reports import charts, selectors, tables
 from reports import params as report_params
 from reports.columns import FLOAT, Column, ColumnTable
+from stock.selectors import location_list
 
 MAX_CHART_DAYS = 366
 
@@ -77,12 +78,19 @@ def _sort_fields(request, columns: ColumnTable) -> list[dict]:
     ]
 
 
+def _location_field(request) -> dict:
+    """The location select: a location covers its descendants; "All locations" leaves transfers out."""
+    locations = [(str(pk), f"{code} – {name}") for pk, code, name in location_list().values_list("pk", "code", "name")]
+    return _field(request, "location_id", "Location", "select", [("", "All locations"), *locations])
+
+
 def _catalogue_fields(request) -> list[dict]:
     categories = [("", "All")] + [(str(pk), name) for pk, name in Category.objects.values_list("pk", "name")]
     return [
         _field(request, "search", "Search (name or SKU)", "search"),
         _field(request, "category_id", "Category", "select", categories),
         _field(request, "is_active", "Status", "select", [("", "All"), ("true", "Active"), ("false", "Inactive")]),
+        _location_field(request),
     ]
 
 
@@ -165,6 +173,7 @@ def movements(request):
     fields = [
         *_date_fields(request),
         _field(request, "group_by", "Group by", "select", group_by),
+        _location_field(request),
         *_sort_fields(request, sortable),
     ]
     return _render_report(request, "movements", "Movements", fields, chart=_movements_chart)
@@ -178,5 +187,6 @@ def top_products(request):
         *_date_fields(request),
         _field(request, "limit", "Limit (1-100)", "number"),
         _field(request, "category_id", "Category", "select", categories),
+        _location_field(request),
     ]
     return _render_report(request, "top-products", "Top products", fields, chart=_top_chart)

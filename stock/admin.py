@@ -1,22 +1,142 @@
-"""Stock admin: the ledger, its projection and reservations are read-only here.
+"""Stock admin: the ledger, its projection, reservations and documents are read-only here; locations are
+written through stock.services.locations.
 
 Movements are written only through stock.services (API, HTML form, orders); the admin shows them.
 """
 
+from django import forms
 from django.contrib import admin
 
 from catalog import services as catalog_services
 from catalog.models import Product
 from inventory_site.admin import ReadOnlyAdmin, ServiceAdmin, deactivate
-from stock import selectors
-from stock.models import LowStockAlert, Reservation, StockLevel, StockMovement
+from stock import selectors, services
+from stock.models import Document, DocumentLine, Location, LowStockAlert, Reservation, StockLevel, StockMovement
+
+LOCATION_FORM_FIELDS = ("code", "name", "parent", "kind", "is_sellable", "priority", "is_active")
+
+
+class LocationAdminForm(forms.ModelForm):
+    """``make_default`` stands for ``is_default`` so the form does not judge the one-default constraint
+    itself: the service moves the flag (setting it takes it off the old default) and checks its rules."""
+
+    make_default = forms.BooleanField(
+        required=False, label="Is default", help_text="Setting it moves the default flag here from the old default."
+    )
+
+    class Meta:
+        model = Location
+        fields = LOCATION_FORM_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["make_default"].initial = self.instance.is_default
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if selectors.location_code_taken(code, exclude_pk=self.instance.pk):
+            raise forms.ValidationError("A location with this code already exists (codes are unique in any case).")
+        return code
+
+
+@admin.register(Location)
+class LocationAdmin(ServiceAdmin):
+    form = LocationAdminForm
+    list_display = ("code", "name", "kind", "parent", "priority", "is_default", "is_sellable", "is_active")
+    list_filter = ("kind", "is_active", "is_sellable")
+    list_select_related = ("parent",)
+    search_fields = ("code", "name")
+    ordering = ("priority", "code")
+    fields = (*LOCATION_FORM_FIELDS[:-1], "make_default", "is_active")
+    service_create = staticmethod(services.create_location)
+    service_update = staticmethod(services.update_location)
+    service_delete = staticmethod(services.delete_location)
+    instance_name = "location"
+    actions = [deactivate]
+
+    def service_data(self, form) -> dict:
+        data = {name: form.cleaned_data[name] for name in self.fields if name in form.cleaned_data}
+        if "parent" in data:
+            parent = data.pop("parent")
+            data["parent_id"] = parent.pk if parent else None
+        data["is_default"] = data.pop("make_default", False)
+        return data
+
+    def deactivate_queryset(self, request, queryset) -> int:
+        return services.deactivate_locations(actor=request.user, locations=queryset.order_by("pk"))
+
+    def get_actions(self, request):
+        # Django's bulk delete reports "Successfully deleted" even for the locations the service refused.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_deleted_objects(self, objs, request):
+        # The service decides (movements, stock, reservations or sub-locations: 409 location_in_use); rows
+        # created for stock that never came go with the location, so Django's protected-object list would
+        # refuse what the service allows.
+        return [str(obj) for obj in objs], {}, set(), []
+
+
+class DocumentLineInline(admin.TabularInline):
+    model = DocumentLine
+    fields = ("position", "product", "quantity", "counted_quantity", "difference")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    """Documents are written through the API and the pages (stock.services.documents); here they are shown."""
+
+    list_display = (
+        "number",
+        "kind",
+        "status",
+        "reference",
+        "location",
+        "source_location",
+        "destination_location",
+        "created_by",
+        "created_at",
+    )
+    list_filter = ("kind", "status", "created_at")
+    list_select_related = ("location", "source_location", "destination_location", "created_by")
+    search_fields = ("reference", "note")
+    date_hierarchy = "created_at"
+    inlines = [DocumentLineInline]
+
+    @admin.display(description="Number", ordering="id")
+    def number(self, document) -> str:
+        return document.number
 
 
 @admin.register(StockMovement)
 class StockMovementAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "product", "change_type", "quantity", "reason", "supplier", "user", "reference")
-    list_filter = ("change_type", "reason", "created_at")
-    list_select_related = ("product", "supplier", "user")
+    list_display = (
+        "created_at",
+        "product",
+        "location",
+        "change_type",
+        "quantity",
+        "reason",
+        "supplier",
+        "user",
+        "reference",
+        "document",
+    )
+    list_filter = ("change_type", "reason", "location", "created_at")
+    list_select_related = ("product", "location", "supplier", "user", "document")
     search_fields = ("product__sku", "reference", "note")
     date_hierarchy = "created_at"
     # The ledger grows without bound: skip the unfiltered COUNT(*) on every page.
@@ -25,10 +145,20 @@ class StockMovementAdmin(ReadOnlyAdmin):
 
 @admin.register(StockLevel)
 class StockLevelAdmin(ReadOnlyAdmin):
-    list_display = ("product", "total_in", "total_out", "reserved", "on_hand", "available", "last_restocked_at")
-    list_select_related = ("product",)
+    list_display = (
+        "product",
+        "location",
+        "total_in",
+        "total_out",
+        "reserved",
+        "on_hand",
+        "available",
+        "last_restocked_at",
+    )
+    list_filter = ("location",)
+    list_select_related = ("product", "location")
     search_fields = ("product__sku", "product__name")
-    ordering = ("product__sku",)
+    ordering = ("product__sku", "location_id")
 
     @admin.display(description="On hand")
     def on_hand(self, level) -> int:
@@ -41,9 +171,9 @@ class StockLevelAdmin(ReadOnlyAdmin):
 
 @admin.register(Reservation)
 class ReservationAdmin(ReadOnlyAdmin):
-    list_display = ("reference", "product", "quantity", "state", "created_at", "updated_at")
-    list_filter = ("state",)
-    list_select_related = ("product",)
+    list_display = ("reference", "product", "location", "quantity", "state", "created_at", "updated_at")
+    list_filter = ("state", "location")
+    list_select_related = ("product", "location")
     search_fields = ("reference", "product__sku")
 
 

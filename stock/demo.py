@@ -14,16 +14,114 @@ from catalog.models import Product
 from inventory_site.cache import bump_stock_version
 from inventory_site.progress import Progress
 from stock import services
-from stock.models import MAIN_LOCATION_ID, StockLevel, StockMovement
+from stock.models import MAIN_CODE, MAIN_LOCATION_ID, Location, LocationKind, StockLevel, StockMovement
 
 HISTORY_DAYS = 28
 
 
 def load_demo_stock(*, products, suppliers, admin: User, staff: User, rng: random.Random) -> None:
     """Four weeks of opening stock, daily sales and restocks, then one product counted down to its reorder point
-    (so the low-stock views have something to show)."""
+    (so the low-stock views have something to show); then a second warehouse with bins, and the documents that
+    show locations at work (receipts, a count, transfers direct and in transit, a reversed receipt)."""
     _replay_history(products, suppliers, admin, staff, rng)
     services.count_stock(product=Product.objects.get(sku="TL-TAPE-5"), counted_quantity=3, user=staff, note="Count")
+    _demo_documents(_demo_locations(admin), products, suppliers, admin, staff)
+
+
+# Code, name, kind, parent code, priority (lower first when orders choose a location).
+DEMO_LOCATIONS = [
+    ("MAIN-A1", "Main warehouse, aisle A, bin 1", LocationKind.BIN, MAIN_CODE, 1),
+    ("MAIN-A2", "Main warehouse, aisle A, bin 2", LocationKind.BIN, MAIN_CODE, 2),
+    ("WH2", "North warehouse", LocationKind.WAREHOUSE, None, 10),
+    ("WH2-B1", "North warehouse, bay 1", LocationKind.BIN, "WH2", 11),
+    ("WH2-B2", "North warehouse, bay 2", LocationKind.BIN, "WH2", 12),
+]
+
+
+def _demo_locations(admin: User) -> dict[str, Location]:
+    locations = {MAIN_CODE: Location.objects.get(code=MAIN_CODE)}
+    for code, name, kind, parent, priority in DEMO_LOCATIONS:
+        parent_id = locations[parent].pk if parent else None
+        locations[code] = services.create_location(
+            actor=admin, code=code, name=name, kind=kind, parent_id=parent_id, priority=priority
+        )
+    return locations
+
+
+def _demo_documents(locations, products, suppliers, admin: User, staff: User) -> None:
+    """Backdated documents, each through the document services: stock at several locations, a count, a completed
+    transfer, a transfer still in transit and a receipt reversed (entered twice by mistake)."""
+    now = timezone.now()
+    by_sku = {product.sku: product for product in products}
+
+    def lines(*pairs):
+        return [{"product_id": by_sku[sku].pk, "quantity": quantity} for sku, quantity in pairs]
+
+    def document(days_ago: float, **fields):
+        return services.create_document(at=now - timedelta(days=days_ago), **fields)
+
+    document(
+        12,
+        kind="receipt",
+        user=admin,
+        location_id=locations["WH2"].pk,
+        supplier_id=suppliers[0].pk,
+        reference="DN-2041",
+        note="First delivery to the north warehouse",
+        lines=lines(("FST-M6-20", 200), ("FST-M8-30", 120), ("FST-NUT-M6", 400), ("FST-WSH-M8", 300)),
+    )
+    document(
+        11,
+        kind="receipt",
+        user=staff,
+        location_id=locations["MAIN-A1"].pk,
+        supplier_id=suppliers[2].pk,
+        reference="DN-2042",
+        lines=lines(("EL-LED-9W", 60), ("EL-SW-1G", 40)),
+    )
+    document(10, kind="receipt", user=staff, location_id=locations["WH2-B1"].pk, lines=lines(("PK-BOX-S", 150)))
+    doubled = document(
+        9,
+        kind="receipt",
+        user=staff,
+        location_id=locations["MAIN-A2"].pk,
+        supplier_id=suppliers[1].pk,
+        reference="DN-2042",
+        note="Entered twice by mistake",
+        lines=lines(("TL-HAM-500", 10), ("TL-SCR-SET", 6)),
+    )
+    services.reverse_document(document=doubled, user=admin, at=now - timedelta(days=9, hours=-2))
+    document(
+        6,
+        kind="count",
+        user=staff,
+        location_id=locations["WH2"].pk,
+        reference="Stocktake north",
+        lines=[
+            {"product_id": by_sku["FST-NUT-M6"].pk, "counted_quantity": 396},
+            {"product_id": by_sku["FST-WSH-M8"].pk, "counted_quantity": 300},
+        ],
+    )
+    document(
+        4,
+        kind="transfer",
+        user=staff,
+        source_location_id=locations["WH2"].pk,
+        destination_location_id=locations["MAIN"].pk,
+        reference="TR-100",
+        lines=lines(("FST-M6-20", 50), ("FST-NUT-M6", 100)),
+    )
+    document(
+        1,
+        kind="transfer",
+        user=staff,
+        source_location_id=locations["MAIN-A1"].pk,
+        destination_location_id=locations["WH2-B2"].pk,
+        via_transit=True,
+        reference="TR-101",
+        note="On the afternoon truck",
+        lines=lines(("EL-LED-9W", 20), ("EL-SW-1G", 10)),
+    )
 
 
 def _replay_history(products, suppliers, admin: User, staff: User, rng: random.Random) -> None:

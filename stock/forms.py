@@ -3,9 +3,10 @@ from django import forms
 from accounts.models import User
 from catalog.forms import ProductField
 from catalog.models import Category, Supplier
+from inventory_site import limits
 from inventory_site.forms import TokenForm, note_field, quantity_field
 from inventory_site.params import DayField, TextField
-from stock.models import CLIENT_REASONS, ChangeType, Location, LocationKind, Reason
+from stock.models import CLIENT_REASONS, ChangeType, DocumentKind, DocumentStatus, Location, LocationKind, Reason
 
 TYPE_CHOICES = [(ChangeType.IN, "IN"), (ChangeType.OUT, "OUT")]
 
@@ -72,6 +73,206 @@ class CountForm(TokenForm):
         self.fields["location"].initial = self.initial.get("location") or default_location_id()
 
 
+# --- Stock documents: one header, many lines -------------------------------------------------------------------
+
+LINE_PREFIX = "lines"
+MAX_DOCUMENT_LINES = 1000  # stock.services.documents.MAX_LINES
+KIND_TITLES = {
+    DocumentKind.RECEIPT: "Receipt",
+    DocumentKind.ISSUE: "Issue",
+    DocumentKind.TRANSFER: "Transfer",
+    DocumentKind.COUNT: "Count",
+}
+# The header fields each kind takes, in the order of create_document's keywords.
+KIND_FIELDS = {
+    DocumentKind.RECEIPT: ("location", "supplier", "reason", "reference", "note"),
+    DocumentKind.ISSUE: ("location", "reason", "reference", "note"),
+    DocumentKind.TRANSFER: ("source_location", "destination_location", "via_transit", "reference", "note"),
+    DocumentKind.COUNT: ("location", "reference", "note"),
+}
+DEFAULT_REASON_LABEL = {DocumentKind.RECEIPT: "Default: purchase", DocumentKind.ISSUE: "Default: sale"}
+
+
+class DocumentForm(TokenForm):
+    """A document's header: which fields it has depends on the kind (``KIND_FIELDS``)."""
+
+    kind = forms.ChoiceField(choices=DocumentKind.choices, widget=forms.HiddenInput)
+    location = LocationChoiceField()
+    source_location = LocationChoiceField(label="Source location", required=True)
+    destination_location = LocationChoiceField(label="Destination location", required=True, empty_label="Choose…")
+    via_transit = forms.BooleanField(
+        label="Via transit",
+        required=False,
+        help_text="The stock waits in TRANSIT until the destination receives it (or the transfer is cancelled).",
+    )
+    supplier = forms.ModelChoiceField(
+        label="Supplier", queryset=Supplier.objects.filter(is_active=True), required=False, empty_label="None"
+    )
+    reason = forms.ChoiceField(label="Reason", required=False, choices=CLIENT_REASONS)
+    reference = forms.CharField(
+        label="Reference", required=False, max_length=limits.REFERENCE_MAX_LENGTH, help_text="A delivery note, PO…"
+    )
+    note = note_field()
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        for name in [name for name in self.fields if name not in ("form_token", "kind", *KIND_FIELDS[kind])]:
+            del self.fields[name]
+        self.fields["kind"].initial = kind
+        default = self.initial.get("location") or default_location_id()
+        for name in ("location", "source_location"):
+            if name in self.fields:
+                self.fields[name].initial = self.initial.get(name) or default
+        if "reason" in self.fields:
+            self.fields["reason"].choices = [("", DEFAULT_REASON_LABEL[kind]), *CLIENT_REASONS]
+
+    def clean(self):
+        data = super().clean()
+        source, destination = data.get("source_location"), data.get("destination_location")
+        if source and destination and source == destination:
+            self.add_error("destination_location", "The destination must differ from the source.")
+        return data
+
+    def service_kwargs(self) -> dict:
+        """create_document's header keywords from the cleaned fields."""
+        data = self.cleaned_data
+        kwargs = {"kind": self.kind, "reference": data.get("reference", ""), "note": data.get("note", "")}
+        for name in ("location", "source_location", "destination_location", "supplier"):
+            if data.get(name) is not None:
+                kwargs[f"{name}_id"] = data[name].pk
+        if self.kind == DocumentKind.TRANSFER:
+            kwargs["via_transit"] = bool(data.get("via_transit"))
+        if data.get("reason"):
+            kwargs["reason"] = data["reason"]
+        return kwargs
+
+
+class DocumentLineForm(forms.Form):
+    """One line: a scanned or typed product and its quantity (the counted quantity on a count). A blank line
+    is ignored; half a line is an error on that line."""
+
+    product = ProductField(label="Product", required=False)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind == DocumentKind.COUNT:
+            self.quantity_name = "counted_quantity"
+            field = quantity_field("Counted quantity", minimum=0, required=False)
+        else:
+            self.quantity_name = "quantity"
+            field = quantity_field(required=False)
+        self.fields[self.quantity_name] = field
+
+    @property
+    def quantity(self):
+        return self[self.quantity_name]
+
+    def clean(self):
+        data = super().clean()
+        product, quantity = data.get("product"), data.get(self.quantity_name)
+        if product is None and quantity is not None and "product" not in self.errors:
+            self.add_error("product", "Scan or type the product of this line.")
+        if product is not None and quantity is None and self.quantity_name not in self.errors:
+            self.add_error(self.quantity_name, "Enter the quantity of this line.")
+        return data
+
+
+class BaseDocumentLineFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        # A line re-shown by "Add line" comes back as an initial form: a blank one is still just ignored.
+        kwargs["empty_permitted"] = True
+        kwargs["use_required_attribute"] = False
+        return super()._construct_form(i, **kwargs)
+
+    def clean(self):
+        if any(self.errors):
+            return
+        if not self.filled():
+            raise forms.ValidationError("Add at least one line with a product and a quantity.")
+
+    def filled(self) -> list[forms.Form]:
+        """The lines with a product, in order: the service's line indexes count these."""
+        return [form for form in self.forms if form.cleaned_data.get("product")]
+
+    def service_lines(self) -> list[dict]:
+        return [
+            {"product_id": form.cleaned_data["product"].pk, form.quantity_name: form.cleaned_data[form.quantity_name]}
+            for form in self.filled()
+        ]
+
+    def add_service_error(self, error) -> None:
+        """The service's line errors (``errors.lines`` by index) and short lines (``lines`` on a 409), each on
+        its line: a message naming a field goes under that field."""
+        filled = self.filled()
+        line_errors = (error.errors or {}).get("lines")
+        if isinstance(line_errors, dict):
+            for index, messages in line_errors.items():
+                if str(index).isdigit() and int(index) < len(filled):
+                    for message in messages:
+                        _add_line_error(filled[int(index)], message)
+        for short in getattr(error, "shortages", None) or []:
+            index = short.get("index")
+            if isinstance(index, int) and 0 <= index < len(filled):
+                form = filled[index]
+                message = f"Short: {short['requested']} requested, {short['available']} available."
+                if form.quantity_name == "counted_quantity":
+                    message = f"A count of {short['requested']} is below what orders have reserved here."
+                form.add_error(form.quantity_name, message)
+
+
+def _add_line_error(form, message: str) -> None:
+    field, _, text = message.partition(": ")
+    if field == "product_id":
+        form.add_error("product", text)
+    elif field in ("quantity", "counted_quantity") and field in form.fields:
+        form.add_error(field, text)
+    else:
+        form.add_error(None, message)
+
+
+DocumentLineFormSet = forms.formset_factory(
+    DocumentLineForm,
+    formset=BaseDocumentLineFormSet,
+    extra=1,
+    max_num=MAX_DOCUMENT_LINES,
+    absolute_max=MAX_DOCUMENT_LINES,
+    validate_max=True,
+)
+
+
+class DocumentFilterForm(forms.Form):
+    """The API's document filters (kind, status, location with its sub-locations, reference, dates)."""
+
+    kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any"), *DocumentKind.choices])
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *DocumentStatus.choices])
+    location = forms.ModelChoiceField(
+        label="Location", queryset=Location.objects.order_by("priority", "code"), required=False, empty_label="Any"
+    )
+    reference = TextField(label="Reference")
+    start_date = DayField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = DayField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date is before the start date.")
+        return data
+
+    def filter_params(self) -> dict:
+        """The API's query parameters (stock.filters.DocumentFilter) from the cleaned fields."""
+        data = self.cleaned_data
+        return {
+            "kind": data.get("kind") or "",
+            "status": data.get("status") or "",
+            "location_id": data["location"].pk if data.get("location") else "",
+            "reference": data.get("reference") or "",
+            "start_date": data["start_date"].isoformat() if data.get("start_date") else "",
+            "end_date": data["end_date"].isoformat() if data.get("end_date") else "",
+        }
+
+
 class MovementFilterForm(forms.Form):
     """The API's history filters, plus sorting."""
 
@@ -82,6 +283,10 @@ class MovementFilterForm(forms.Form):
         label="Supplier", queryset=Supplier.objects.all(), required=False, empty_label="Any"
     )
     reason = forms.ChoiceField(label="Reason", required=False, choices=[("", "Any"), *Reason.choices])
+    location = forms.ModelChoiceField(
+        label="Location", queryset=Location.objects.order_by("priority", "code"), required=False, empty_label="Any"
+    )
+    document = forms.IntegerField(label="Document id", required=False, min_value=1, max_value=limits.MAX_ID)
     start_date = DayField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end_date = DayField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort_by = forms.ChoiceField(

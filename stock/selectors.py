@@ -12,7 +12,20 @@ reserved.
 
 from collections import defaultdict
 
-from django.db.models import BigIntegerField, Case, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from catalog.models import Product
@@ -179,14 +192,22 @@ def location_detail(pk: int) -> Location | None:
     return Location.objects.filter(pk=pk).first()
 
 
+def location_code_taken(code: str, *, exclude_pk: int | None = None) -> bool:
+    """Whether another location has ``code`` in any case (the admin form's message; the constraint decides)."""
+    return Location.objects.filter(code__iexact=code.strip()).exclude(pk=exclude_pk).exists()
+
+
 def locations_for(location_id) -> list[int] | None:
     """A ``location_id`` filter's ids: the location and its descendants (None: no filter)."""
     return None if location_id in (None, "") else subtree_ids(location_id)
 
 
 def document_list() -> QuerySet:
-    return Document.objects.select_related("reverses", "reverses_movement").prefetch_related(
-        "lines__product", "movements"
+    """Documents with what their answer shows: lines with their products joined (an IN list of a thousand
+    products is too deep an expression for SQLite), movement ids, and the reversal (a reverse one-to-one)."""
+    return Document.objects.select_related("reversed_by").prefetch_related(
+        Prefetch("lines", queryset=DocumentLine.objects.select_related("product")),
+        Prefetch("movements", queryset=StockMovement.objects.only("id", "product_id", "document_id")),
     )
 
 

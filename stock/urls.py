@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stock import views
+from stock import document_views, views
 
 app_name = "stock"
 urlpatterns = [
@@ -9,4 +9,9 @@ urlpatterns = [
     path("stock/movements/", views.movement_list, name="movement-list"),
     path("stock/movements/new/", views.movement_create, name="movement-create"),
     path("stock/counts/new/", views.count_create, name="count-create"),
+    path("stock/documents/", document_views.document_list, name="document-list"),
+    path("stock/documents/new/", document_views.document_create, name="document-create"),
+    path("stock/documents/<int:pk>/", document_views.document_detail, name="document-detail"),
+    path("stock/documents/<int:pk>/<slug:action>/", document_views.document_action, name="document-action"),
+    path("locations/", document_views.location_list, name="location-list"),
 ]

@@ -28,7 +28,7 @@ from inventory_site.web import (
 from stock import selectors, services
 from stock.filters import PRODUCT_SORTS, ProductFilter
 from stock.forms import CountForm, MovementFilterForm, MovementForm, ProductFilterForm
-from stock.models import ChangeType, Reason, StockMovement
+from stock.models import ChangeType, Reason
 
 ALREADY_SUBMITTED = (
     "This form was already submitted: it was recorded once, not a second time. "
@@ -220,7 +220,7 @@ CSV_HEADER = [
 @require_GET
 def movement_list(request):
     form = MovementFilterForm(request.GET or None)
-    movements = StockMovement.objects.select_related("product", "supplier", "user")
+    movements = selectors.movement_list().select_related("product", "supplier", "user", "location", "document")
     if form.is_bound and form.is_valid():
         movements = _filter_movements(movements, form.cleaned_data)
     elif form.is_bound:
@@ -240,6 +240,10 @@ def _filter_movements(movements, data):
     for field in ("change_type", "product", "user", "supplier", "reason"):
         if data.get(field):
             movements = movements.filter(**{field: data[field]})
+    if data.get("location"):  # a location and its sub-locations, as the API's location_id
+        movements = movements.filter(location_id__in=selectors.locations_for(data["location"].pk))
+    if data.get("document"):
+        movements = movements.filter(document_id=data["document"])
     low, high = day_range(data.get("start_date"), data.get("end_date"))
     if low:
         movements = movements.filter(created_at__gte=low)

@@ -40,18 +40,19 @@ def in_threads(func, arguments, *, workers: int = 20) -> list:
 
 
 def assert_stock_consistent() -> None:
-    """``reconcile_stock`` is clean, and ``reserved`` equals the active reservations for every product."""
+    """``reconcile_stock`` is clean, and ``reserved`` equals the active reservations at every (product, location)."""
     from django.core.management import call_command
 
     call_command("reconcile_stock", stdout=open(os.devnull, "w"))  # noqa: SIM115 - raises CommandError on drift
-    active = dict(
-        Reservation.objects.filter(state=ReservationState.ACTIVE)
-        .values_list("product_id")
+    active = {
+        (product_id, location_id): total
+        for product_id, location_id, total in Reservation.objects.filter(state=ReservationState.ACTIVE)
+        .values_list("product_id", "location_id")
         .annotate(total=Sum("quantity"))
-        .values_list("product_id", "total")
-    )
+        .values_list("product_id", "location_id", "total")
+    }
     for level in StockLevel.objects.all():
-        assert level.reserved == active.get(level.product_id, 0), level
+        assert level.reserved == active.get((level.product_id, level.location_id), 0), level
         assert 0 <= level.reserved <= level.on_hand, level
     assert Product.objects.exists()
 

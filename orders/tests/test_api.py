@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 # The contract's fields, written out (not imported from the code they check).
 ORDER_FIELDS = set(
     "id number status priority customer_name customer_email reference "
-    "note items rejection_reason created_by created_at updated_at history".split()
+    "note location_id items rejection_reason created_by created_at updated_at history".split()
 )
 
 
@@ -68,7 +68,14 @@ class TestPlace:
             "Dock 4",
         )
         assert body["items"] == [
-            {"product_id": product.pk, "sku": "BOLT-1", "name": "Bolt", "quantity": 3, "unit_price": "1.20"}
+            {
+                "product_id": product.pk,
+                "sku": "BOLT-1",
+                "name": "Bolt",
+                "quantity": 3,
+                "unit_price": "1.20",
+                "allocations": [],
+            }
         ]
         assert body["created_by"] == staff_user.pk and body["rejection_reason"] == ""
         assert [(h["from_status"], h["to_status"], h["by"]) for h in body["history"]] == [

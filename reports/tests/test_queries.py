@@ -22,18 +22,18 @@ def thirty(admin_user):
         record_movement(product=product, change_type="OUT", quantity=1, user=admin_user)
 
 
-# session, user, [categories for the filter], then per table read: watermark, count, page; the movements and
-# top-products pages draw their chart from one more (watermark, rows), and rows without a status column look up
-# the page's inactive products in one query.
+# session, user, [categories for the filter], the locations of the location select, then per table read:
+# watermark, count, page; the movements and top-products pages draw their chart from one more (watermark, rows),
+# and rows without a status column look up the page's inactive products in one query.
 @pytest.mark.parametrize(
     ("path", "params", "most"),
     [
         ("/reports/", {}, 9),
-        ("/reports/stock/", {"page_size": 100}, 6),
-        ("/reports/low-stock/", {"page_size": 100}, 6),
-        ("/reports/movements/", {}, 6),
-        ("/reports/movements/", {"group_by": "product", "page_size": 100}, 6),
-        ("/reports/top-products/", {"limit": 100}, 8),
+        ("/reports/stock/", {"page_size": 100}, 7),
+        ("/reports/low-stock/", {"page_size": 100}, 7),
+        ("/reports/movements/", {}, 7),
+        ("/reports/movements/", {"group_by": "product", "page_size": 100}, 7),
+        ("/reports/top-products/", {"limit": 100}, 9),
         ("/", {}, 9),  # the dashboard: today's totals, low stock (count, list), orders (counts, two lists), movements
     ],
 )

@@ -177,6 +177,12 @@
     if (!form) { return; }
     var invalid = form.querySelector(".has-error input, .has-error select, .has-error textarea");
     if (invalid) { invalid.focus(); return; }
+    if (form.querySelector("[data-lines]")) {  // many lines: the first line still empty takes the next scan
+      var empty = Array.prototype.filter.call(form.querySelectorAll("[data-line] input[data-product-picker]"),
+        function (input) { return !input.value; })[0];
+      if (empty) { empty.focus(); }
+      return;
+    }
     var product = form.querySelector("input[data-product-picker]");
     var quantity = form.querySelector('input[name$="quantity"]');
     if (product && product.value && quantity) { quantity.focus(); } else if (product) { product.focus(); }
@@ -201,13 +207,12 @@
     });
   }
 
-  /* --- Order form: add and remove lines (a Django formset) --- */
-  function setupOrderLines() {
-    var container = document.getElementById("order-lines");
-    var template = document.getElementById("line-template");
-    var addButton = document.getElementById("add-line");
+  /* --- Forms of many lines (an order, a stock document): add and remove lines (a Django formset) --- */
+  function setupLines(container, template, addButton) {
     if (!container || !template || !addButton) { return; }
-    var total = document.querySelector('input[name$="-TOTAL_FORMS"]');
+    var form = container.closest("form");
+    var total = form.querySelector('input[name$="-TOTAL_FORMS"]');
+    var initial = form.querySelector('input[name$="-INITIAL_FORMS"]');
     var prefix = total.name.replace(/-TOTAL_FORMS$/, "");
     var pattern = new RegExp(prefix + "-(\\d+|__prefix__)-");
 
@@ -224,6 +229,8 @@
         line.querySelector(".remove-line").setAttribute("aria-label", "Remove line " + (index + 1));
       });
       total.value = lines.length;
+      // Lines are renumbered from 0: none is an "initial" form any more (a blank one is simply ignored).
+      if (initial && Number(initial.value) > lines.length) { initial.value = lines.length; }
     }
 
     function addLine() {
@@ -231,6 +238,7 @@
       var holder = document.createElement("div");
       holder.innerHTML = html.trim();
       var line = holder.firstElementChild;
+      line.removeAttribute("id");
       container.appendChild(line);
       renumber();
       wire(line);
@@ -238,9 +246,9 @@
     }
 
     function wire(line) {
-      // A scanner ends the quantity with Enter too: that adds a line (or goes to the next one), never places
-      // the order; only the button does.
-      line.querySelector('input[name$="-quantity"]').addEventListener("keydown", function (event) {
+      // A scanner ends the quantity with Enter too: that adds a line (or goes to the next one), never submits
+      // the whole form; only its button does.
+      line.querySelector('input[name$="quantity"]').addEventListener("keydown", function (event) {
         if (event.key !== "Enter") { return; }
         event.preventDefault();
         var lines = Array.prototype.slice.call(container.querySelectorAll("[data-line]"));
@@ -260,8 +268,24 @@
     }
 
     container.querySelectorAll("[data-line]").forEach(wire);
-    addButton.addEventListener("click", addLine);
+    // Without JavaScript "Add line" posts the form back with one more line; with it the line is added here.
+    addButton.addEventListener("click", function (event) { event.preventDefault(); addLine(); });
     renumber();
+  }
+
+  /* Enter in a header field of a many-line form goes to the next field, never submits the form. */
+  function setupHeaderEnter(form) {
+    if (!form) { return; }
+    form.addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (event.key !== "Enter" || target.tagName !== "INPUT" || target.closest("[data-line]")) { return; }
+      if (target.type === "submit" || target.type === "button") { return; }
+      event.preventDefault();
+      var fields = Array.prototype.slice.call(form.querySelectorAll("input:not([type=hidden]), select, textarea"))
+        .filter(function (f) { return !f.disabled && f.offsetParent; });
+      var next = fields[fields.indexOf(target) + 1];
+      if (next) { next.focus(); }
+    });
   }
 
   /* --- A pending order's page: poll until the job confirms or rejects it --- */
@@ -289,7 +313,11 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    setupOrderLines();
+    setupLines(document.getElementById("order-lines"), document.getElementById("line-template"),
+      document.getElementById("add-line"));
+    setupLines(document.getElementById("document-lines"), document.getElementById("document-line-template"),
+      document.getElementById("add-document-line"));
+    setupHeaderEnter(document.getElementById("document-form"));
     setupPickers(document);
     setupSupplierToggle();
     setupDirection();

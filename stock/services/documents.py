@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import transaction
 
 from catalog.models import Product, Supplier
+from inventory_site import limits
 from inventory_site.exceptions import Invalid, InvalidTransition, PermissionDenied
 from stock.exceptions import AlreadyReversed, InsufficientStock, ShortLines
 from stock.models import (
@@ -183,7 +184,8 @@ def _lines(kind: str, lines) -> list[Line]:
             errors[str(index)] = messages
         else:
             wanted.append((index, product_id, quantity))
-    products = Product.objects.in_bulk([product_id for _, product_id, _ in wanted])
+    # An id past the column's range is unknown (the database would refuse to compare it: SQLite overflows).
+    products = Product.objects.in_bulk([product_id for _, product_id, _ in wanted if product_id <= limits.MAX_ID])
     seen: set[int] = set()
     checked = []
     for index, product_id, quantity in wanted:
@@ -373,7 +375,7 @@ def reverse_document(*, document: Document, user, at: datetime | None = None) ->
                 for line in original.lines.all()
             ]
         )
-        _write_checked(reversal, changes, user=user, at=at)
+        _write_checked(reversal, changes, user=user, at=at, reversal=True)
     return reversal
 
 
@@ -413,7 +415,7 @@ def reverse_movement(*, movement: StockMovement, user, at: datetime | None = Non
             quantity=movement.quantity,
             difference=-signed if kind == DocumentKind.COUNT else None,
         )
-        _write_checked(reversal, [_opposite(movement, is_transfer=False, index=0)], user=user, at=at)
+        _write_checked(reversal, [_opposite(movement, is_transfer=False, index=0)], user=user, at=at, reversal=True)
     return reversal
 
 
@@ -444,14 +446,37 @@ def _opposite(movement: StockMovement, *, is_transfer: bool, index) -> ledger.Ch
     )
 
 
-def _locked_checked(changes: list[ledger.Change]) -> ledger.Locked:
-    """The rows of ``changes`` locked, and checked: every short line named in one 409."""
+def _locked_checked(changes: list[ledger.Change], *, reversal: bool = False) -> ledger.Locked:
+    """The rows of ``changes`` locked, and checked: every short line named in one 409. A reversal is a new
+    movement like any other: an inactive location or product takes none (400)."""
     locked = ledger.lock([(change.product_id, change.location_id) for change in changes])
+    if reversal:
+        _refuse_inactive(locked, changes)
     short = ledger.shortfalls(locked, changes)
     if short:
         raise ShortLines(short, with_lines=True)
     return locked
 
 
-def _write_checked(document: Document, changes: list[ledger.Change], *, user, at) -> list[StockMovement]:
-    return ledger.write(_locked_checked(changes), changes, user=user, document=document, at=at)
+def _refuse_inactive(locked: ledger.Locked, changes: list[ledger.Change]) -> None:
+    errors: dict = {}
+    locations = [locked.level(change.product_id, change.location_id).location for change in changes]
+    inactive = sorted({location.code for location in locations if not location.is_active})
+    if inactive:
+        errors["location_id"] = [f"The location {', '.join(inactive)} is inactive and takes no movements."]
+    lines = {
+        str(change.index): [f"product_id: {locked.products[change.product_id].sku} is inactive and takes no movements."]
+        for change in changes
+        if not locked.products[change.product_id].is_active
+    }
+    if lines:
+        errors["lines"] = lines
+    if errors:
+        raise Invalid.of(errors)
+
+
+def _write_checked(
+    document: Document, changes: list[ledger.Change], *, user, at, reversal: bool = False
+) -> list[StockMovement]:
+    locked = _locked_checked(changes, reversal=reversal)
+    return ledger.write(locked, changes, user=user, document=document, at=at)

@@ -89,6 +89,8 @@ def subtree_ids(location_id: int) -> list[int]:
 @transaction.atomic
 def create_location(*, actor, code: str, name: str, **fields) -> Location:
     location = Location()
+    if fields.get("kind") == LocationKind.TRANSIT:
+        fields.setdefault("is_sellable", False)  # never sellable: the default follows the kind
     _assign(location, {"code": code, "name": name, **fields})
     _check(location)
     if location.is_default:

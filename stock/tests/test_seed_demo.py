@@ -3,13 +3,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
 from catalog.models import Category, Product, Supplier
-from stock.models import StockLevel, StockMovement
+from stock.models import Document, DocumentKind, DocumentStatus, Location, StockLevel, StockMovement
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,55 @@ def test_demo_is_loaded_once_through_the_services():
     assert Product.objects.filter(stock_levels__isnull=False).distinct().count() == Product.objects.count() > 0
     assert AuditEvent.objects.filter(action="product.created").count() == Product.objects.count()
     assert "No drift" in reconcile()
+
+
+def test_demo_shows_locations_and_documents():
+    seed()
+    codes = set(Location.objects.values_list("code", flat=True))
+    assert {"MAIN", "TRANSIT", "WH2"} <= codes and len(codes) >= 5
+    bins = Location.objects.filter(kind="bin")
+    assert {b.parent.code for b in bins.select_related("parent")} == {"MAIN", "WH2"}
+    held = StockLevel.objects.filter(total_in__gt=0).values_list("location__code", flat=True).distinct()
+    assert len(set(held) - {"TRANSIT"}) >= 4  # stock at several locations
+    transfers = Document.objects.filter(kind=DocumentKind.TRANSFER, reverses__isnull=True)
+    assert transfers.filter(status=DocumentStatus.IN_TRANSIT).count() == 1
+    assert transfers.filter(status=DocumentStatus.COMPLETED).count() >= 1
+    reversed_receipt = Document.objects.get(kind=DocumentKind.RECEIPT, reversed_by__isnull=False)
+    assert reversed_receipt.reversed_by.reason == "reversal"
+    assert Document.objects.filter(kind=DocumentKind.COUNT).exists()
+    assert StockLevel.objects.filter(location__code="TRANSIT", total_in__gt=0).exists()
+    assert "No drift" in reconcile()
+
+
+class Undo(Exception):
+    pass
+
+
+def test_demo_is_deterministic():
+    """Loaded twice (the first rolled back), the demo has the same figures and documents."""
+    snapshots = []
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                seed()
+                snapshots.append(
+                    (
+                        sorted(
+                            StockLevel.objects.values_list("product__sku", "location__code", "total_in", "total_out")
+                        ),
+                        sorted(
+                            (kind, status, reason, "" if reason == "reversal" else reference, location)
+                            for kind, status, reason, reference, location in Document.objects.values_list(
+                                "kind", "status", "reason", "reference", "location__code"
+                            )
+                        ),
+                    )
+                )
+                raise Undo
+        except Undo:
+            pass
+    assert len(snapshots[0][0]) > 20 and len(snapshots[0][1]) >= 8
+    assert snapshots[0] == snapshots[1]
 
 
 def reconcile() -> str:

@@ -90,6 +90,15 @@ def test_app_pages_have_no_violation(watched, login, staff_user):
     watched.goto("/orders/new/")
     watched.get_by_role("button", name=re.compile("Add line", re.I)).click()
     settle(watched)
+    watched.goto("/stock/documents/new/?kind=receipt")
+    watched.locator("#id_lines-0-product").fill("CSP-1")
+    watched.locator("#id_lines-0-product").press("Enter")
+    watched.locator("#id_lines-0-quantity").fill("1")
+    watched.locator("#id_lines-0-quantity").press("Enter")
+    expect(watched.locator("[data-line]")).to_have_count(2)
+    for path in ("/stock/documents/", "/locations/"):
+        watched.goto(path)
+        settle(watched)
     assert watched.violations() == []
     assert watched.remote_requests == []
 

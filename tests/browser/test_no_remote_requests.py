@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from orders import services as order_services
+from stock import services as stock_services
 from tests.factories import SupplierFactory, stocked
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,6 +48,9 @@ def test_every_page_loads_only_local_assets(page, login, admin_user, staff_user,
     order = order_services.place_order(
         user=staff_user, customer_name="Local shop", items=[{"product_id": product.pk, "quantity": 2}]
     )
+    document = stock_services.create_document(
+        kind="issue", user=staff_user, lines=[{"product_id": product.pk, "quantity": 1}]
+    )
     _visit(page, "/login/")
     login(admin_user)
     pages = [
@@ -59,6 +63,11 @@ def test_every_page_loads_only_local_assets(page, login, admin_user, staff_user,
         "/orders/",
         "/orders/new/",
         f"/orders/{order.pk}/",
+        "/stock/documents/new/?kind=receipt",
+        "/stock/documents/new/?kind=transfer",
+        "/stock/documents/",
+        f"/stock/documents/{document.pk}/",
+        "/locations/",
         "/reports/",
         "/reports/stock/",
         "/reports/low-stock/",
