@@ -13,6 +13,8 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import record_event
 from catalog.models import Product
+from integrations import outbox
+from integrations.models import EventType
 from inventory_site import limits
 from inventory_site.exceptions import NotFound
 from inventory_site.jobs import enqueue_on_commit, requeue
@@ -207,6 +209,7 @@ def place_order(
                 "items": [{"product_id": p.pk, "quantity": q} for p, q in lines],
             },
         )
+        _emit_status(order, EventType.ORDER_CREATED, from_status=None)
         enqueue_on_commit(
             PROCESS_ORDER_JOB, order.pk, queue=QUEUE_FOR_PRIORITY[priority], job_id=process_order_job_id(order.pk)
         )
@@ -260,6 +263,7 @@ def process_pending_order(*, order_id: int) -> Order | None:
                 reference=order.reservation_reference,
                 location_id=order.location_id,
                 allowed_location_ids=order.allowed_location_ids,
+                order_id=order.pk,
             )
         except ShortLines as short:
             reason = _shortage_reason(short.shortages, order.location)
@@ -297,16 +301,27 @@ def _apply_transition(order: Order, to_status: str, *, user: User | None, **fiel
     OrderStatusChange.objects.create(order=order, from_status=from_status, to_status=to_status, by=user)
     changes = {"status": [from_status, to_status], **fields}
     record_event(action=f"order.{to_status}", actor=user, obj=order, changes=changes)
+    _emit_status(order, EventType.ORDER_STATUS_CHANGED, from_status=from_status)
+
+
+def _emit_status(order: Order, type_: str, *, from_status: str | None) -> None:
+    """The order's event in the outbox, in the change's transaction; only its creator's client sees it."""
+    data = {"order_id": order.pk, "number": order.number, "from_status": from_status, "to_status": order.status}
+    outbox.emit(type_, data, owner_id=order.created_by_id)
 
 
 def _consume(order: Order, user: User) -> None:
     stock_services.consume(
-        reference=order.reservation_reference, user=user, movement_reference=order.number, note=f"Order {order}"
+        reference=order.reservation_reference,
+        user=user,
+        movement_reference=order.number,
+        note=f"Order {order}",
+        order_id=order.pk,
     )
 
 
 def _release(order: Order, user: User) -> None:
-    stock_services.release(reference=order.reservation_reference)
+    stock_services.release(reference=order.reservation_reference, order_id=order.pk)
 
 
 # What an action does to stock, under the same locks as its transition.

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from integrations import relay
 from integrations.models import Event, EventType
+from orders import services as order_services
 from stock import services
 from stock.exceptions import InsufficientStock
 from stock.models import Location, LocationKind, StockMovement
@@ -188,3 +189,50 @@ def test_counts_and_reversals_emit_too(admin_user):
     last = changed_events()[-1].data
     assert (last["document_id"], last["delta_on_hand"], last["reason"]) == (reversal.pk, -5, "reversal")
     assert_each_movement_in_exactly_one_event()
+
+
+def test_orders_emit_created_and_each_status_change_and_name_themselves_in_stock_events(admin_user):
+    product = stocked_product(10)
+    order = order_services.place_order(
+        user=admin_user, customer_name="Ann", items=[{"product_id": product.pk, "quantity": 3}]
+    )
+    order_services.process_pending_order(order_id=order.pk)
+    order.refresh_from_db()
+    order_services.ship_order(order=order, user=admin_user)
+    relay.run_job()
+    statuses = list(
+        Event.objects.filter(type__in=[EventType.ORDER_CREATED, EventType.ORDER_STATUS_CHANGED])
+        .order_by("sequence")
+        .values_list("type", "data", "owner_id")
+    )
+    base = {"order_id": order.pk, "number": order.number}
+    assert statuses == [
+        (EventType.ORDER_CREATED, {**base, "from_status": None, "to_status": "pending"}, admin_user.pk),
+        (EventType.ORDER_STATUS_CHANGED, {**base, "from_status": "pending", "to_status": "confirmed"}, admin_user.pk),
+        (EventType.ORDER_STATUS_CHANGED, {**base, "from_status": "confirmed", "to_status": "shipped"}, admin_user.pk),
+    ]
+    stock = [e.data for e in changed_events(data__order_id=order.pk)]
+    assert [(d["reason"], d["delta_reserved"], d["delta_on_hand"]) for d in stock] == [
+        ("reserve", 3, 0),
+        ("consume", -3, -3),
+    ]
+    assert_each_movement_in_exactly_one_event()
+
+
+def test_a_location_no_longer_sellable_emits_its_rows_and_the_crossing(admin_user):
+    other = services.create_location(actor=admin_user, code="WH2", name="Second", kind="warehouse")
+    product = stocked_product(0, min_quantity=5)
+    receive(product, 8, user=admin_user, location=other)
+    receive(product, 2, user=admin_user)  # at MAIN
+    before = Event.objects.count()
+    services.update_location(actor=admin_user, location=other, is_sellable=False)
+    relay.run_job()
+    new = list(Event.objects.filter(position__gt=Event.objects.order_by("position")[before - 1].position))
+    changed = [e.data for e in new if e.type == CHANGED]
+    assert [(d["location_id"], d["reason"], d["delta_on_hand"], d["product_available"]) for d in changed] == [
+        (other.pk, "location_changed", 0, 2)
+    ]
+    assert [e.type for e in new if e.type != CHANGED] == [EventType.STOCK_LOW]
+    services.update_location(actor=admin_user, location=other, is_sellable=True)
+    relay.run_job()
+    assert Event.objects.order_by("-sequence").first().type == EventType.STOCK_BACK_IN_STOCK

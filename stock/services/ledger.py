@@ -235,6 +235,19 @@ def save_levels(locked: Locked, *, user=None, changed=None) -> None:
     transaction.on_commit(bump_stock_version, robust=True)
 
 
+def location_changed(locked: Locked, location: Location, *, user=None) -> None:
+    """``location``'s ``is_sellable`` or ``is_active`` changed (saved by the caller, under ``locked``: every row of
+    every product held there): one ``stock.changed`` per row there (reason ``location_changed``: the rows' own
+    figures are unchanged, the products' ``available`` moved) and the low-stock crossings it caused."""
+    pairs = [pair for pair in locked.levels if pair[1] == location.pk]
+    for pair in pairs:
+        locked.levels[pair].location = location
+    changed = events.stock_changed(locked, pairs, reason=events.LOCATION_CHANGED)
+    crossings = [_note_crossing(locked, pid, user) for pid in sorted({pid for pid, _ in pairs})]
+    events.emit(changed + crossings)
+    transaction.on_commit(bump_stock_version, robust=True)
+
+
 def _note_crossing(locked: Locked, product_id: int, user):
     """A ``stock.low`` audit event and an alert when the product's available crosses down to its reorder point;
     returns the crossing's event (``stock.low`` or ``stock.back_in_stock``), or None."""

@@ -11,7 +11,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError, Q
 
 from audit.services import diff, record_event, snapshot
-from inventory_site.cache import bump_stock_version
 from inventory_site.exceptions import Invalid
 from stock.exceptions import DuplicateCode, LocationInUse
 from stock.models import (
@@ -27,6 +26,7 @@ from stock.models import (
     ReservationState,
     StockLevel,
 )
+from stock.services import ledger
 
 LOCATION_FIELDS = ("code", "name", "parent_id", "kind", "is_sellable", "priority", "is_default", "is_active")
 CODE_MAX_LENGTH = 32
@@ -112,8 +112,9 @@ def update_location(*, actor, location: Location, **fields) -> Location:
         raise Invalid.of({"is_default": ["Exactly one location is the default: make another location the default."]})
     _check(location)
     figures_change = before["is_sellable"] != location.is_sellable or before["is_active"] != location.is_active
+    locked = None
     if figures_change:
-        _lock_levels_at(location)
+        locked = _lock_levels_at(location)
         if before["is_active"] and not location.is_active:
             _refuse_if_in_use(location)
     changes = diff(location, before, LOCATION_FIELDS)
@@ -122,8 +123,8 @@ def update_location(*, actor, location: Location, **fields) -> Location:
             Location.objects.filter(is_default=True).exclude(pk=location.pk).update(is_default=False)
         _save(location)
         record_event(action="location.updated", actor=actor, obj=location, changes=changes)
-    if figures_change:
-        transaction.on_commit(bump_stock_version, robust=True)
+    if locked is not None:
+        ledger.location_changed(locked, location, user=actor)  # its events, the crossings, the caches
     return location
 
 
@@ -201,14 +202,11 @@ def _lock_tree() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('stock.location.tree'))")
 
 
-def _lock_levels_at(location: Location) -> None:
-    """Lock the location's level rows (ascending product id), as every writer of those rows does."""
-    list(
-        StockLevel.objects.select_for_update()
-        .filter(location=location)
-        .order_by("product_id")
-        .values_list("pk", flat=True)
-    )
+def _lock_levels_at(location: Location):
+    """Lock every level row of every product held at the location, as every writer of those rows does (one
+    statement, ascending (product id, location id)): the products' available is judged with all rows locked."""
+    product_ids = StockLevel.objects.filter(location=location).values_list("product_id", flat=True)
+    return ledger.lock(product_ids=list(product_ids))
 
 
 def _refuse_if_in_use(location: Location) -> None:

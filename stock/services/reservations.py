@@ -22,8 +22,10 @@ def allocate(
     user=None,
     location_id: int | None = None,
     allowed_location_ids: list[int] | None = None,
+    order_id: int | None = None,
 ) -> list[Reservation]:
     """Reserve every ``(product_id, quantity)`` line or none, choosing the locations (see the module).
+    ``order_id`` names the order in the stock events.
 
     ``location_id`` (with its sub-locations) and ``allowed_location_ids`` restrict the choice. Raises
     ShortLines naming each line that cannot be met from the sellable locations allowed.
@@ -32,7 +34,7 @@ def allocate(
         candidates = _candidates(location_id, allowed_location_ids)
         locked = ledger.lock(product_ids=[pid for pid, _ in lines])
         plan = _single_location(locked, lines, candidates) or _line_by_line(locked, lines, candidates)
-        return _reserve(locked, plan, reference=reference, user=user)
+        return _reserve(locked, plan, reference=reference, user=user, order_id=order_id)
 
 
 def reserve(*, lines: list[tuple[int, int]], reference: str, user=None) -> list[Reservation]:
@@ -79,11 +81,11 @@ def _line_by_line(locked, lines, candidates) -> list[tuple[int, int, int]]:
     return plan
 
 
-def _reserve(locked, plan, *, reference: str, user) -> list[Reservation]:
+def _reserve(locked, plan, *, reference: str, user, order_id=None) -> list[Reservation]:
     reservations = Reservation.objects.bulk_create(
         [Reservation(product_id=pid, location_id=lid, quantity=q, reference=reference) for pid, lid, q in plan]
     )
-    ledger.write(locked, [], user=user, reserve={(pid, lid): q for pid, lid, q in plan})
+    ledger.write(locked, [], user=user, reserve={(pid, lid): q for pid, lid, q in plan}, order_id=order_id)
     return reservations
 
 
@@ -95,19 +97,25 @@ def _lock_active(reference: str):
     return locked, list(active.order_by("product_id", "location_id"))
 
 
-def release(*, reference: str, user=None) -> int:
+def release(*, reference: str, user=None, order_id: int | None = None) -> int:
     """Release the active reservations under ``reference``; returns how many."""
     with transaction.atomic():
         locked, reservations = _lock_active(reference)
         if reservations:
             ledger.write(
-                locked, [], user=user, reserve={(r.product_id, r.location_id): -r.quantity for r in reservations}
+                locked,
+                [],
+                user=user,
+                reserve={(r.product_id, r.location_id): -r.quantity for r in reservations},
+                order_id=order_id,
             )
             Reservation.objects.filter(pk__in=[r.pk for r in reservations]).update(state=ReservationState.RELEASED)
     return len(reservations)
 
 
-def consume(*, reference: str, user, movement_reference: str, note: str = "") -> list[StockMovement]:
+def consume(
+    *, reference: str, user, movement_reference: str, note: str = "", order_id: int | None = None
+) -> list[StockMovement]:
     """Turn the active reservations under ``reference`` into OUT movements at their locations (reason ``sale``)."""
     with transaction.atomic():
         locked, reservations = _lock_active(reference)
@@ -126,6 +134,6 @@ def consume(*, reference: str, user, movement_reference: str, note: str = "") ->
             for r in reservations
         ]
         reserve = {(r.product_id, r.location_id): -r.quantity for r in reservations}
-        movements = ledger.write(locked, changes, user=user, reserve=reserve)
+        movements = ledger.write(locked, changes, user=user, reserve=reserve, order_id=order_id)
         Reservation.objects.filter(pk__in=[r.pk for r in reservations]).update(state=ReservationState.CONSUMED)
     return movements
