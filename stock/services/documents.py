@@ -347,6 +347,8 @@ def reverse_document(*, document: Document, user, at: datetime | None = None) ->
             )
             for movement in original.movements.order_by("id")
         ]
+        for location_id in sorted({change.location_id for change in changes}):
+            usable_location(location_id, transit_ok=True)  # an inactive location takes no movements (400)
         reversal = Document.objects.create(
             kind=original.kind,
             reason=Reason.REVERSAL,
