@@ -251,3 +251,33 @@ def test_concurrent_reversals_of_one_movement_reverse_it_once(client_for, admin_
     assert level_at(product, north).on_hand == 0
     assert level_at(single, north).on_hand == 0
     assert_no_drift()
+
+
+def test_first_rows_at_a_location_created_by_a_document_and_a_movement_at_once(client_for, admin_user):
+    """A two-line transfer creates the destination rows of both products while a single movement creates one
+    of them: the rows are new each round, so each round races the creation of level rows, not only their locks."""
+    north, south = two_warehouses(admin_user)
+    before = deadlocks()
+    statuses = Counter()
+    for _ in range(15):
+        first, second = stocked_product(0), stocked_product(0)
+        for product in (first, second):
+            receive_at(product, north, 10, admin_user)
+
+        def work(index, first=first, second=second):
+            client = client_for(admin_user)
+            if index % 2:
+                lines = [
+                    {"product_id": p.pk, "quantity": 1}
+                    for p in ((first, second) if index % 4 == 1 else (second, first))
+                ]
+                body = {"kind": "transfer", "source_location_id": north.pk, "destination_location_id": south.pk}
+                return client.post(DOCUMENTS, {**body, "lines": lines}, format="json").status_code
+            product = first if index % 4 == 0 else second
+            body = {"product_id": product.pk, "change_type": "IN", "quantity": 1, "location_id": south.pk}
+            return client.post(MOVEMENTS, body, format="json").status_code
+
+        statuses.update(run_threads(8, work))
+    assert set(statuses) <= {201, RETRYABLE} and statuses[201] > 0, statuses
+    assert deadlocks() == before, statuses  # 23 in 15 rounds when a movement created its row under its lock
+    assert_no_drift()
