@@ -46,4 +46,6 @@ def default_for(user) -> Location | None:
     allowed = restriction(user)
     if allowed is None:
         return None
-    return Location.objects.filter(pk__in=allowed, is_active=True, is_sellable=True).order_by("priority", "id").first()
+    return (
+        Location.objects.filter(pk__in=allowed, is_active=True, is_sellable=True).order_by("priority", "id").first()
+    )

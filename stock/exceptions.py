@@ -28,7 +28,9 @@ class ShortLines(InsufficientStock):
             extra["lines"] = [
                 {key: s[key] for key in ("index", "product_id", "requested", "available")} for s in shortages
             ]
-        super().__init__(f"Insufficient stock for: {names}", available=min(s["available"] for s in shortages), **extra)
+        super().__init__(
+            f"Insufficient stock for: {names}", available=min(s["available"] for s in shortages), **extra
+        )
         self.shortages = shortages
 
 

@@ -313,6 +313,8 @@ class DocumentCreateSerializer(serializers.Serializer):
     supplier_id = StrictIntegerField(min_value=1, max_value=limits.MAX_ID, required=False, allow_null=True)
     location_id = StrictIntegerField(min_value=1, max_value=limits.MAX_ID, required=False, allow_null=True)
     source_location_id = StrictIntegerField(min_value=1, max_value=limits.MAX_ID, required=False, allow_null=True)
-    destination_location_id = StrictIntegerField(min_value=1, max_value=limits.MAX_ID, required=False, allow_null=True)
+    destination_location_id = StrictIntegerField(
+        min_value=1, max_value=limits.MAX_ID, required=False, allow_null=True
+    )
     via_transit = StrictBooleanField(required=False)
     lines = DocumentLinesField(allow_empty=True)
