@@ -349,6 +349,8 @@ def reverse_document(*, document: Document, user, at: datetime | None = None) ->
             )
             for movement in original.movements.order_by("id")
         ]
+        for location_id in sorted({change.location_id for change in changes}):
+            usable_location(location_id, transit_ok=True)  # an inactive location takes no movements (400)
         reversal = Document.objects.create(
             kind=original.kind,
             reason=Reason.REVERSAL,
@@ -382,9 +384,12 @@ def reverse_document(*, document: Document, user, at: datetime | None = None) ->
 def reverse_movement(*, movement: StockMovement, user, at: datetime | None = None) -> Document:
     """The opposite of one movement, as a one-line reversal document (the rules of document reversal)."""
     with transaction.atomic():
-        movement = StockMovement.objects.select_related("document").get(pk=movement.pk)
+        # Locked (the movement, then its document, as reverse_document locks it) so that racing reversals of
+        # the movement or of its document see each other: one wins, the others are a 409, not a 500.
+        movement = StockMovement.objects.select_for_update().get(pk=movement.pk)
         _may_reverse(user, movement.user_id, f"movement {movement.pk}")
-        parent = movement.document
+        parent = Document.objects.select_for_update().get(pk=movement.document_id) if movement.document_id else None
+        movement.document = parent
         if movement.reason == Reason.REVERSAL:
             raise InvalidTransition(f"Movement {movement.pk} is itself a reversal.")
         if parent is not None and parent.kind == DocumentKind.TRANSFER:

@@ -78,13 +78,14 @@ def lock(
     """Lock every level row of the products in ``pairs`` and ``product_ids``, creating the rows ``pairs`` name
     when missing (``product_ids`` alone creates nothing: reservations only take stock that is there).
 
-    One product with its rows already there (every movement after its first at a location) is one statement.
-    With several products the missing rows are created first, before any lock is held, so a writer never
-    waits on another's insert while holding a lock that writer needs.
+    The rows ``pairs`` name are created first (one INSERT .. ON CONFLICT DO NOTHING), before any lock is held,
+    then every row of the products is locked in one statement: a writer never waits on another's insert while
+    holding a lock that writer needs. (A single movement once skipped the INSERT and created a missing row under
+    its lock: against a document creating the same row, that deadlocked.)
     """
     wanted = sorted(set(pairs))
     product_ids = sorted({pid for pid, _ in wanted} | set(product_ids))
-    if len(product_ids) > 1:
+    if wanted:
         ensure(wanted)
     levels = _select_locked(product_ids)
     missing = [pair for pair in wanted if pair not in levels]
