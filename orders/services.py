@@ -21,6 +21,7 @@ from inventory_site.jobs import enqueue_on_commit, requeue
 from orders import policy
 from orders.exceptions import InvalidOrder, InvalidTransition
 from orders.models import QUEUE_FOR_PRIORITY, Order, OrderItem, OrderStatusChange, Priority, Status
+from stock import access
 from stock import services as stock_services
 from stock.access import LocationForbidden
 from stock.exceptions import ShortLines
@@ -165,6 +166,8 @@ def place_order(
     errors = _validate_header(
         customer_name=customer_name, customer_email=customer_email, reference=reference, note=note, priority=priority
     )
+    if allowed_location_ids is None:
+        allowed_location_ids = access.restriction(user)  # an API client restricted to locations; None: any
     allowed = sorted(set(allowed_location_ids)) if allowed_location_ids is not None else None
     location, location_errors = _validate_location(location_id, allowed)
     if location_errors:

@@ -104,11 +104,13 @@ def product_list(*, location_ids: list[int] | None = None) -> QuerySet:
     return with_stock_figures(Product.objects.all(), location_ids=location_ids)
 
 
-def product_detail(pk: int) -> Product | None:
-    """One product with its figures and ``location_figures``: every location that has held or reserved it."""
-    product = product_list().filter(pk=pk).first()
+def product_detail(pk: int, *, allowed: list[int] | None = None) -> Product | None:
+    """One product with its figures and ``location_figures``: every location that has held or reserved it
+    (``allowed``: an API client's locations, when it is restricted; None for every location)."""
+    product = product_list(location_ids=allowed).filter(pk=pk).first()
     if product is not None:
-        product.location_figures = product_locations(product.pk)
+        rows = product_locations(product.pk)
+        product.location_figures = rows if allowed is None else [row for row in rows if row["location_id"] in allowed]
     return product
 
 
@@ -167,12 +169,14 @@ def level_rows(*, location_ids: list[int] | None = None) -> QuerySet:
     )
 
 
-def movement_list() -> QuerySet:
-    return StockMovement.objects.all()
+def movement_list(*, allowed: list[int] | None = None) -> QuerySet:
+    """The ledger (``allowed``: only the movements at those locations; None: every one)."""
+    movements = StockMovement.objects.all()
+    return movements if allowed is None else movements.filter(location_id__in=allowed)
 
 
-def movement_detail(pk: int) -> StockMovement | None:
-    return StockMovement.objects.filter(pk=pk).first()
+def movement_detail(pk: int, *, allowed: list[int] | None = None) -> StockMovement | None:
+    return movement_list(allowed=allowed).filter(pk=pk).first()
 
 
 def stock_level_list(*, location_ids: list[int] | None = None) -> QuerySet:
@@ -202,17 +206,30 @@ def locations_for(location_id) -> list[int] | None:
     return None if location_id in (None, "") else subtree_ids(location_id)
 
 
-def document_list() -> QuerySet:
+def document_list(*, allowed: list[int] | None = None) -> QuerySet:
     """Documents with what their answer shows: lines with their products joined (an IN list of a thousand
-    products is too deep an expression for SQLite), movement ids, and the reversal (a reverse one-to-one)."""
-    return Document.objects.select_related("reversed_by").prefetch_related(
+    products is too deep an expression for SQLite), movement ids, and the reversal (a reverse one-to-one).
+    ``allowed``: only documents at those locations (a transfer: either end); None: every one."""
+    documents = Document.objects.select_related("reversed_by").prefetch_related(
         Prefetch("lines", queryset=DocumentLine.objects.select_related("product")),
         Prefetch("movements", queryset=StockMovement.objects.only("id", "product_id", "document_id")),
     )
+    if allowed is not None:
+        documents = documents.filter(
+            Q(location_id__in=allowed) | Q(source_location_id__in=allowed) | Q(destination_location_id__in=allowed)
+        )
+    return documents
 
 
-def document_detail(pk: int) -> Document | None:
-    return document_list().filter(pk=pk).first()
+def document_detail(pk: int, *, allowed: list[int] | None = None) -> Document | None:
+    return document_list(allowed=allowed).filter(pk=pk).first()
+
+
+def within(location_ids: list[int] | None, allowed: list[int] | None) -> list[int] | None:
+    """The locations a read asked for (None: all) narrowed to those a principal may see (None: all)."""
+    if allowed is None:
+        return location_ids
+    return sorted(set(allowed) if location_ids is None else set(location_ids) & set(allowed))
 
 
 def reservations_of(reference: str) -> QuerySet:

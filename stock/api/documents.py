@@ -9,7 +9,7 @@ from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_respon
 from inventory_site.api.idempotency import idempotent
 from inventory_site.api.permissions import read_write
 from inventory_site.api.views import ListApi, found, validated
-from stock import selectors, services
+from stock import access, selectors, services
 from stock.filters import DOCUMENT_SORTS, DocumentFilter
 from stock.serializers import DocumentCreateSerializer, DocumentSerializer
 
@@ -28,12 +28,12 @@ class DocumentListApi(ListApi):
     default_sort = "-created_at"
 
     def get_queryset(self):
-        return selectors.document_list()
+        return selectors.document_list(allowed=access.restriction(self.request.user))
 
     @extend_schema(
         request=DocumentCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: DocumentSerializer, **problem_responses(400, 401, 409)},
+        responses={201: DocumentSerializer, **problem_responses(400, 401, 403, 409)},
         description="All lines or none, in one transaction. Bad input on any line is a 400 with `errors.lines` "
         'as `{"<index from 0>": [messages]}`; lines short of stock make one 409 `insufficient_stock` with '
         "`lines: [{index, product_id, requested, available}]`. A lock timeout is a 503 (retry).",
@@ -51,7 +51,8 @@ class DocumentDetailApi(GenericAPIView):
 
     @extend_schema(responses={200: DocumentSerializer, **problem_responses(401, 404)})
     def get(self, request, pk):
-        return Response(DocumentSerializer(found(selectors.document_detail(pk))).data)
+        document = selectors.document_detail(pk, allowed=access.restriction(request.user))
+        return Response(DocumentSerializer(found(document)).data)
 
 
 class _DocumentActionApi(GenericAPIView):
@@ -61,14 +62,14 @@ class _DocumentActionApi(GenericAPIView):
     answer_status = status.HTTP_200_OK
 
     def post(self, request, pk):
-        document = found(selectors.document_detail(pk))
+        document = found(selectors.document_detail(pk, allowed=access.restriction(request.user)))
         return _answer(type(self).action(document=document, user=request.user), self.answer_status)
 
 
 @extend_schema(
     tags=["documents"],
     request=None,
-    responses={200: DocumentSerializer, **problem_responses(400, 401, 404, 409)},
+    responses={200: DocumentSerializer, **problem_responses(400, 401, 403, 404, 409)},
     description="in_transit -> completed: the stock moves from TRANSIT to the destination.",
 )
 class DocumentReceiveApi(_DocumentActionApi):
@@ -78,7 +79,7 @@ class DocumentReceiveApi(_DocumentActionApi):
 @extend_schema(
     tags=["documents"],
     request=None,
-    responses={200: DocumentSerializer, **problem_responses(400, 401, 404, 409)},
+    responses={200: DocumentSerializer, **problem_responses(400, 401, 403, 404, 409)},
     description="in_transit -> cancelled: the stock goes back from TRANSIT to the source.",
 )
 class DocumentCancelApi(_DocumentActionApi):

@@ -11,7 +11,7 @@ from inventory_site.api.pagination import LargeTablePagination
 from inventory_site.api.permissions import read_write
 from inventory_site.api.views import ListApi, found, validated
 from inventory_site.exceptions import Invalid
-from stock import selectors, services
+from stock import access, selectors, services
 from stock.filters import MOVEMENT_SORTS, MovementFilter
 from stock.serializers import (
     CountCreateSerializer,
@@ -42,12 +42,12 @@ class MovementListApi(ListApi):
     pagination_class = LargeTablePagination
 
     def get_queryset(self):
-        return selectors.movement_list()
+        return selectors.movement_list(allowed=access.restriction(self.request.user))
 
     @extend_schema(
         request=MovementCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: MovementWithStockSerializer, **problem_responses(400, 401, 409)},
+        responses={201: MovementWithStockSerializer, **problem_responses(400, 401, 403, 409)},
     )
     @idempotent
     def post(self, request):
@@ -65,7 +65,8 @@ class MovementDetailApi(GenericAPIView):
 
     @extend_schema(responses={200: MovementSerializer, **problem_responses(401, 404)})
     def get(self, request, pk):
-        return Response(MovementSerializer(found(selectors.movement_detail(pk))).data)
+        movement = selectors.movement_detail(pk, allowed=access.restriction(request.user))
+        return Response(MovementSerializer(found(movement)).data)
 
 
 @extend_schema(tags=["stock"])
@@ -96,13 +97,14 @@ class CountApi(GenericAPIView):
     @extend_schema(
         request=CountCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: CountResultSerializer, **problem_responses(400, 401, 409)},
+        responses={201: CountResultSerializer, **problem_responses(400, 401, 403, 409)},
     )
     @idempotent
     def post(self, request):
         data = validated(CountCreateSerializer, request)
         product = known(selectors.product_for_movement(data.pop("product_id")), "product_id", "Unknown product.")
-        location = services.usable_location(data.pop("location_id", None))
+        location_id = data.pop("location_id", None)
+        location = services.usable_location(location_id) if location_id is not None else None
         recorded = services.count_stock(product=product, user=request.user, location=location, **data)
         result = {
             "product_id": product.pk,
@@ -111,6 +113,6 @@ class CountApi(GenericAPIView):
             "movement": recorded.movement,
             "stock": recorded.stock,
             "location_stock": recorded.location_stock,
-            "location_id": location.pk,
+            "location_id": recorded.level.location_id,
         }
         return Response(CountResultSerializer(result).data, status=status.HTTP_201_CREATED)

@@ -15,7 +15,7 @@ from inventory_site.api.idempotency import idempotent
 from inventory_site.api.permissions import read_write
 from inventory_site.api.views import DELETED, ListApi, found, lookup, validated
 from inventory_site.exceptions import Invalid
-from stock import selectors
+from stock import access, selectors
 from stock.filters import LEVEL_ROW_SORTS, LEVEL_SORTS, PRODUCT_SORTS, LevelFilter, LevelRowFilter, ProductFilter
 from stock.serializers import (
     LocationLevelRowSerializer,
@@ -67,9 +67,10 @@ class LevelListApi(ListApi):
         return selectors.locations_for(location_id) if 1 <= location_id <= limits.MAX_ID else []
 
     def get_queryset(self):
+        location_ids = selectors.within(self._location_ids(), access.restriction(self.request.user))
         if self._by_location():
-            return selectors.level_rows(location_ids=self._location_ids())
-        return selectors.stock_level_list(location_ids=self._location_ids())
+            return selectors.level_rows(location_ids=location_ids)
+        return selectors.stock_level_list(location_ids=location_ids)
 
 
 @list_schema(ProductSerializer, PRODUCT_SORTS, statuses=(400, 401))
@@ -82,7 +83,7 @@ class ProductListApi(ListApi):
     default_sort = "name"
 
     def get_queryset(self):
-        return selectors.product_list()
+        return selectors.product_list(location_ids=access.restriction(self.request.user))
 
     @extend_schema(
         request=ProductCreateSerializer,
@@ -103,7 +104,8 @@ class ProductDetailApi(GenericAPIView):
 
     @extend_schema(responses={200: ProductDetailSerializer, **problem_responses(401, 404)})
     def get(self, request, pk):
-        return Response(ProductDetailSerializer(found(selectors.product_detail(pk))).data)
+        product = selectors.product_detail(pk, allowed=access.restriction(request.user))
+        return Response(ProductDetailSerializer(found(product)).data)
 
     @extend_schema(
         request=ProductUpdateSerializer,

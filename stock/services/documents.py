@@ -14,6 +14,7 @@ from django.db import transaction
 from catalog.models import Product, Supplier
 from inventory_site import limits
 from inventory_site.exceptions import Invalid, InvalidTransition, PermissionDenied
+from stock import access
 from stock.exceptions import AlreadyReversed, InsufficientStock, ShortLines
 from stock.models import (
     DEFAULT_REASON,
@@ -72,7 +73,10 @@ def create_document(
     from 0); lines short of stock make one 409 ``insufficient_stock`` naming every short line."""
     if kind not in DocumentKind.values:
         raise Invalid.of({"kind": [f"Use one of: {', '.join(DocumentKind.values)}."]})
+    if kind != DocumentKind.TRANSFER and location_id is None and (allowed := access.default_for(user)) is not None:
+        location_id = allowed.pk  # a client restricted to locations: its first allowed one, not the default
     header = _header(kind, location_id, source_location_id, destination_location_id, via_transit, supplier_id, reason)
+    _check_allowed(user, document_locations=header)
     checked = _lines(kind, lines)
     document = Document(
         kind=kind,
@@ -300,6 +304,7 @@ def _finish_transfer(document: Document, *, user, to_source: bool, at) -> Docume
                 f"Only a transfer in transit can be {verb}d; {document.number} is {document.get_status_display()}.",
                 document_status=document.status,
             )
+        _check_allowed(user, document=document)  # an API client must reach both ends
         destination = document.source_location if to_source else document.destination_location
         usable_location(destination.pk, field="destination_location_id")
         common = {"reason": Reason.TRANSFER, "reference": document.reference, "note": document.note}
@@ -316,6 +321,20 @@ def _finish_transfer(document: Document, *, user, to_source: bool, at) -> Docume
     return document
 
 
+def _check_allowed(user, *, document: Document | None = None, document_locations: dict | None = None) -> None:
+    """An API client restricted to locations acts only where it may (403 ``location_forbidden``): every
+    location a document names (a transfer: both ends)."""
+    if document is not None:
+        document_locations = {
+            "location": document.location,
+            "source_location": document.source_location,
+            "destination_location": document.destination_location,
+        }
+    for name, location in (document_locations or {}).items():
+        if name in ("location", "source_location", "destination_location") and location is not None:
+            access.check_allowed(user, location, field=f"{name}_id")
+
+
 # --- reversal -------------------------------------------------------------------------------------------------
 
 OPPOSITE = {ChangeType.IN: ChangeType.OUT, ChangeType.OUT: ChangeType.IN}
@@ -329,6 +348,7 @@ def reverse_document(*, document: Document, user, at: datetime | None = None) ->
     with transaction.atomic():
         original = Document.objects.select_for_update().get(pk=document.pk)
         _may_reverse(user, original.created_by_id, original.number)
+        _check_allowed(user, document=original)
         if original.reverses_id or original.reverses_movement_id:
             raise InvalidTransition(f"{original.number} is itself a reversal.", document_status=original.status)
         if original.status == DocumentStatus.IN_TRANSIT:
@@ -386,8 +406,9 @@ def reverse_movement(*, movement: StockMovement, user, at: datetime | None = Non
     with transaction.atomic():
         # Locked (the movement, then its document, as reverse_document locks it) so that racing reversals of
         # the movement or of its document see each other: one wins, the others are a 409, not a 500.
-        movement = StockMovement.objects.select_for_update().get(pk=movement.pk)
+        movement = StockMovement.objects.select_for_update().select_related("location").get(pk=movement.pk)
         _may_reverse(user, movement.user_id, f"movement {movement.pk}")
+        access.check_allowed(user, movement.location)
         parent = Document.objects.select_for_update().get(pk=movement.document_id) if movement.document_id else None
         movement.document = parent
         if movement.reason == Reason.REVERSAL:

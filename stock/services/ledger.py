@@ -21,6 +21,7 @@ from django.utils import timezone
 from audit.services import record_event
 from catalog.models import Product
 from inventory_site.cache import bump_stock_version
+from inventory_site.exceptions import Invalid
 from stock import alerts, events, figures
 from stock.models import ChangeType, Location, StockLevel, StockMovement
 
@@ -74,6 +75,7 @@ def lock(
     *,
     product_ids: Iterable[int] = (),
     products: dict[int, Product] | None = None,
+    present: bool = False,
 ) -> Locked:
     """Lock every level row of the products in ``pairs`` and ``product_ids``, creating the rows ``pairs`` name
     when missing (``product_ids`` alone creates nothing: reservations only take stock that is there).
@@ -81,11 +83,14 @@ def lock(
     The rows ``pairs`` name are created first (one INSERT .. ON CONFLICT DO NOTHING), before any lock is held,
     then every row of the products is locked in one statement: a writer never waits on another's insert while
     holding a lock that writer needs. (A single movement once skipped the INSERT and created a missing row under
-    its lock: against a document creating the same row, that deadlocked.)
+    its lock: against a document creating the same row, that deadlocked.) ``present``: the caller has just seen
+    every row ``pairs`` names (an unlocked read), so the INSERT is skipped; a row gone meanwhile is still created.
+
+    The locations come with the rows, read by the locking statement: ``check_locations`` judges them fresh.
     """
     wanted = sorted(set(pairs))
     product_ids = sorted({pid for pid, _ in wanted} | set(product_ids))
-    if wanted:
+    if wanted and not present:
         ensure(wanted)
     levels = _select_locked(product_ids)
     missing = [pair for pair in wanted if pair not in levels]
@@ -99,6 +104,22 @@ def lock(
     locked.available_before = {pid: locked.product_figures(pid)["available"] for pid in product_ids}
     locked.before = events.snapshot(levels.values())
     return locked
+
+
+def check_usable(location: Location, *, field: str = "location_id", transit_ok: bool = False) -> Location:
+    """A movement's location rules on a location in hand (no query): active, and not transit unless asked."""
+    if not location.is_active:
+        raise Invalid.of({field: [f"The location {location.code} is inactive and takes no movements."]})
+    if location.is_transit and not transit_ok:
+        raise Invalid.of({field: [f"{location.code} is a transit location: only transfers move stock through it."]})
+    return location
+
+
+def check_locations(locked: Locked, pairs, *, field: str = "location_id", transit_ok: bool = False) -> None:
+    """The locations of ``pairs`` as the locking statement read them: one deactivated after the caller's first
+    check (a concurrent commit) takes no movement either (400)."""
+    for pair in sorted(set(pairs)):
+        check_usable(locked.level(*pair).location, field=field, transit_ok=transit_ok)
 
 
 def ensure(pairs) -> None:

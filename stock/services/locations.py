@@ -71,11 +71,7 @@ def usable_location(location_id: int | None, *, field: str = "location_id", tran
     location = Location.objects.filter(pk=location_id).first() if isinstance(location_id, int) else None
     if location is None:
         raise Invalid.of({field: ["Unknown location."]})
-    if not location.is_active:
-        raise Invalid.of({field: [f"The location {location.code} is inactive and takes no movements."]})
-    if location.is_transit and not transit_ok:
-        raise Invalid.of({field: [f"{location.code} is a transit location: only transfers move stock through it."]})
-    return location
+    return ledger.check_usable(location, field=field, transit_ok=transit_ok)
 
 
 def subtree_ids(location_id: int) -> list[int]:

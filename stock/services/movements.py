@@ -4,15 +4,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from catalog.models import Product, Supplier
 from inventory_site import limits
 from inventory_site.exceptions import Invalid
-from stock import figures
+from stock import access, figures
 from stock.exceptions import InsufficientStock
 from stock.models import DEFAULT_REASON, SERVICE_REASONS, ChangeType, Location, Reason, StockLevel, StockMovement
 from stock.services import ledger
-from stock.services.locations import usable_location
+from stock.services.locations import default_location, usable_location
 
 MAX_QUANTITY = limits.MAX_QUANTITY  # the ledger's quantity column is a 32-bit integer
 
@@ -75,13 +76,16 @@ def record_movement(
     reference: str = "",
     location: Location | None = None,
     at: datetime | None = None,
+    level_present: bool = False,
 ) -> Recorded:
-    """Record one IN or OUT at ``location`` (the default location when None). An OUT above that location's
-    available raises InsufficientStock; nothing is written then. ``at`` backdates it (demo history, tests)."""
+    """Record one IN or OUT at ``location`` (the default location when None; for an API client restricted to
+    locations, its first allowed one; outside them: 403 ``location_forbidden``). An OUT above that location's
+    available raises InsufficientStock; nothing is written then. ``at`` backdates it (demo history, tests).
+    ``level_present``: the caller saw the (product, location) row exist (see ``ledger.lock``)."""
     quantity = check_quantity(quantity)
     check_product(product)
     reason = _check_movement(change_type=change_type, supplier=supplier, reason=reason)
-    location = usable_location(location.pk if location else None)
+    location = _location_for(user, location)
     change = ledger.Change(
         product_id=product.pk,
         location_id=location.pk,
@@ -93,7 +97,9 @@ def record_movement(
         reference=reference,
     )
     with transaction.atomic():
-        locked = ledger.lock([(product.pk, location.pk)], products={product.pk: product})
+        pair = (product.pk, location.pk)
+        locked = ledger.lock([pair], products={product.pk: product}, present=level_present)
+        ledger.check_locations(locked, [pair])
         short = ledger.shortfalls(locked, [change])
         if short:
             raise InsufficientStock(available=short[0]["available"])
@@ -119,8 +125,9 @@ def record_movement_by_id(
         supplier = Supplier.objects.filter(pk=supplier_id).first()
         if supplier is None:
             raise Invalid("Unknown supplier.", errors={"supplier_id": ["Unknown supplier."]})
-    product = check_product(Product.objects.filter(pk=product_id).first())
-    location = usable_location(location_id)
+    location = _location_for(user, usable_location(location_id) if location_id is not None else None)
+    level_here = StockLevel.objects.filter(product_id=OuterRef("pk"), location_id=location.pk)
+    product = check_product(Product.objects.filter(pk=product_id).annotate(level_present=Exists(level_here)).first())
     return record_movement(
         product=product,
         change_type=change_type,
@@ -131,7 +138,15 @@ def record_movement_by_id(
         note=note,
         reference=reference,
         location=location,
+        level_present=product.level_present,
     )
+
+
+def _location_for(user, location: Location | None) -> Location:
+    """The location a movement or count of ``user`` goes to (checked: active, not transit, allowed)."""
+    if location is None:
+        location = access.default_for(user) or default_location()
+    return access.check_allowed(user, ledger.check_usable(location))
 
 
 def count_stock(
@@ -148,9 +163,10 @@ def count_stock(
     ``count`` (none when equal). A count below that location's reserved is a 409 ``insufficient_stock``."""
     counted_quantity = check_quantity(counted_quantity, "counted_quantity", minimum=0)
     check_product(product)
-    location = usable_location(location.pk if location else None)
+    location = _location_for(user, location)
     with transaction.atomic():
         locked = ledger.lock([(product.pk, location.pk)], products={product.pk: product})
+        ledger.check_locations(locked, [(product.pk, location.pk)])
         level = locked.level(product.pk, location.pk)
         difference = counted_quantity - level.on_hand
         change = count_change(level, counted_quantity, note=note, reference=reference)
