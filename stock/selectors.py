@@ -17,6 +17,7 @@ from django.db.models import (
     Case,
     F,
     Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -29,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from catalog.models import Product
+from integrations.models import Event, EventType
 from stock import figures
 from stock.models import (
     ChangeType,
@@ -244,8 +246,35 @@ FIGURES = ("total_in", "total_out", "transfer_in", "transfer_out", "reserved")
 def stock_drift() -> list[dict]:
     """Every (product, location) whose level differs from its ledger or its active reservations, every
     completed transfer that does not net to zero per product, and every product whose stock at transit
-    locations differs from what open transfers carry. A full scan, meant for the reconcile command."""
-    return [*_level_drift(), *_transfer_drift(), *_transit_drift()]
+    locations differs from what open transfers carry; and every movement written while the outbox holds events
+    that is not in exactly one ``stock.changed`` event. A full scan, meant for the reconcile command."""
+    return [*_level_drift(), *_transfer_drift(), *_transit_drift(), *_event_drift()]
+
+
+def _event_drift() -> list[dict]:
+    """Movements written since the oldest ``stock.changed`` kept (the retention window) that are in no event or
+    in more than one, and events naming a movement twice. Older movements have no event by design."""
+    changed = Event.objects.filter(type=EventType.STOCK_CHANGED)
+    oldest = changed.aggregate(at=Min("occurred_at"))["at"]
+    if oldest is None:
+        return []
+    seen: dict[int, int] = defaultdict(int)
+    for ids in changed.values_list("data__movement_ids", flat=True).iterator(chunk_size=5000):
+        for movement_id in ids or ():
+            seen[movement_id] += 1
+    window = StockMovement.objects.filter(created_at__gte=oldest).values_list("pk", "product_id")
+    drift = [
+        {"kind": "event", "product_id": product_id, "movement_id": pk, "events": seen.get(pk, 0)}
+        for pk, product_id in window.order_by("pk").iterator(chunk_size=5000)
+        if seen.get(pk, 0) != 1
+    ]
+    in_window = {row["movement_id"] for row in drift}
+    doubled = [pk for pk, count in seen.items() if count > 1 and pk not in in_window]
+    products = dict(StockMovement.objects.filter(pk__in=doubled).values_list("pk", "product_id"))
+    drift += [
+        {"kind": "event", "product_id": products.get(pk), "movement_id": pk, "events": seen[pk]} for pk in doubled
+    ]
+    return drift
 
 
 def _level_drift() -> list[dict]:

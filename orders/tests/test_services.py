@@ -37,7 +37,7 @@ class TestPlaceOrder:
         product = stocked_product(10, unit_price="4.25")
         with django_capture_on_commit_callbacks() as callbacks:
             order = _place(staff_user, (product, 3), reference="PO-7", priority="high", note="Rush")
-        assert len(callbacks) == 1  # process_order, enqueued on commit
+        assert len(callbacks) == 2  # process_order enqueued, and the outbox's relay kicked (order.created), on commit
         order.refresh_from_db()
         assert order.status == Status.PENDING
         assert order.number == f"ORD-{order.pk:06d}"

@@ -1,5 +1,6 @@
 """reconcile_stock across locations: each kind of drift is found and listed, and a realistic mix is clean."""
 
+import uuid
 from io import StringIO
 
 import pytest
@@ -9,6 +10,7 @@ from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
+from integrations.models import Event, EventType
 from stock import services
 from stock.models import (
     MAIN_LOCATION_ID,
@@ -132,7 +134,8 @@ def test_a_lone_transfer_movement_is_listed_as_a_transfer_that_does_not_net_to_z
 
     assert f"LONE: transfer document {document.pk} does not net to zero (in 7, out 2)" in output
     assert "LONE at OTHER: level" in output  # the level no longer matches its ledger either
-    assert error == "Stock drift: 2 difference(s) in 1 product(s)."
+    assert "is in 0 stock.changed event(s)" in output  # and it was written past the ledger engine
+    assert error == "Stock drift: 3 difference(s) in 1 product(s)."
 
 
 def test_transit_stock_that_no_open_transfer_carries_is_listed(admin, other):
@@ -197,3 +200,25 @@ def test_clean_after_a_realistic_mix(admin, other):
 
     assert StockLevel.objects.get(product=b, location_id=TRANSIT_LOCATION_ID).on_hand == 2
     assert _reconcile().startswith("No drift")
+
+
+def test_a_movement_missing_from_the_events_or_in_two_is_listed(admin_user):
+    product = ProductFactory()
+    services.record_movement(product=product, change_type="IN", quantity=5, user=admin_user)
+    services.record_movement(product=product, change_type="OUT", quantity=2, user=admin_user)
+    call_command("reconcile_stock", stdout=StringIO())  # clean: each movement in exactly one event
+    event = Event.objects.filter(type=EventType.STOCK_CHANGED).order_by("-position").first()
+    movement_id = event.data["movement_ids"][0]
+    Event.objects.filter(pk=event.pk).update(data={**event.data, "movement_ids": []})
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("reconcile_stock", stdout=out)
+    assert f"movement {movement_id} is in 0 stock.changed event(s)" in out.getvalue()
+    Event.objects.filter(pk=event.pk).update(data={**event.data, "movement_ids": [movement_id]})
+    twin = Event.objects.get(pk=event.pk)
+    twin.pk, twin.uuid, twin.sequence = None, uuid.uuid4(), None
+    twin.save()
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("reconcile_stock", stdout=out)
+    assert f"movement {movement_id} is in 2 stock.changed event(s)" in out.getvalue() and product.sku in out.getvalue()

@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "Compare every (product, location) stock level with its ledger (SUM of IN and OUT, transfers apart) and "
         "its active reservations; check that every completed transfer nets to zero per product and that the "
-        "stock at transit locations equals what open transfers carry. Lists each difference and exits non-zero "
+        "stock at transit locations equals what open transfers carry, and that every movement since the oldest "
+        "event kept is in exactly one stock.changed event. Lists each difference and exits non-zero "
         "when there is any."
     )
 
@@ -39,6 +40,8 @@ def _describe(row: dict, skus: dict, codes: dict) -> str:
             f"{product}: transfer document {row['document_id']} does not net to zero "
             f"(in {row['total_in']}, out {row['total_out']})"
         )
+    if row["kind"] == "event":
+        return f"{product}: movement {row['movement_id']} is in {row['events']} stock.changed event(s), not 1"
     return f"{product}: {row['at_transit']} at transit locations, {row['in_open_transfers']} in open transfers"
 
 
