@@ -83,9 +83,14 @@ def _system_locations(request):
         if not names & DB_FIXTURES:
             return
         request.getfixturevalue("transactional_db" if names & {"transactional_db", "live_server"} else "db")
+    from stock.services import movements
     from stock.services.locations import ensure_system_locations
 
     ensure_system_locations()
+    # Each test has its own rows (ids may come back after a rollback): the hot path's per-process memory of
+    # rows and of the default location starts empty, as in a new process.
+    movements._SEEN_ROWS.clear()
+    movements._DEFAULT.clear()
 
 
 @pytest.fixture

@@ -82,29 +82,81 @@ def record_movement(
     locations, its first allowed one; outside them: 403 ``location_forbidden``). An OUT above that location's
     available raises InsufficientStock; nothing is written then. ``at`` backdates it (demo history, tests).
     ``level_present``: the caller saw the (product, location) row exist (see ``ledger.lock``)."""
-    quantity = check_quantity(quantity)
     check_product(product)
-    reason = _check_movement(change_type=change_type, supplier=supplier, reason=reason)
-    location = _location_for(user, location)
-    change = ledger.Change(
+    return _record(
         product_id=product.pk,
-        location_id=location.pk,
+        product=product,
+        location=_location_for(user, location),
         change_type=change_type,
         quantity=quantity,
+        user=user,
+        supplier=supplier,
         reason=reason,
-        supplier_id=supplier.pk if supplier else None,
         note=note,
         reference=reference,
+        at=at,
+        level_present=level_present,
     )
+
+
+# The hot path's memory, per process: the (product, location) rows it has locked (they exist: rows go only with
+# their location, and a row gone is created again by ledger.lock), and the default location as last seen (the
+# locking statement reads the location again: a default moved meanwhile is noticed there and read afresh).
+_SEEN_ROWS: set[tuple[int, int]] = set()
+_SEEN_ROWS_MAX = 200_000
+_DEFAULT: list[Location] = []
+
+
+class _DefaultMoved(Exception):
+    pass
+
+
+def _record(
+    *,
+    product_id,
+    product,
+    location,
+    change_type,
+    quantity,
+    user,
+    supplier,
+    reason,
+    note,
+    reference,
+    at=None,
+    level_present=False,
+    expect_default=False,
+) -> Recorded:
+    """The movement under the locks; ``product`` None: it is read by the locking statement (its rows exist)."""
+    quantity = check_quantity(quantity)
+    reason = _check_movement(change_type=change_type, supplier=supplier, reason=reason)
+    pair = (product_id, location.pk)
     with transaction.atomic():
-        pair = (product.pk, location.pk)
-        locked = ledger.lock([pair], products={product.pk: product}, present=level_present)
+        products = {product_id: product} if product is not None else None
+        locked = ledger.lock([pair], products=products, present=level_present)
+        if expect_default and not locked.level(*pair).location.is_default:
+            raise _DefaultMoved  # rolls back: nothing written, no lock kept
+        check_product(locked.products.get(product_id))
         ledger.check_locations(locked, [pair])
+        change = ledger.Change(
+            product_id=product_id,
+            location_id=location.pk,
+            change_type=change_type,
+            quantity=quantity,
+            reason=reason,
+            supplier_id=supplier.pk if supplier else None,
+            note=note,
+            reference=reference,
+        )
         short = ledger.shortfalls(locked, [change])
         if short:
             raise InsufficientStock(available=short[0]["available"])
         (movement,) = ledger.write(locked, [change], user=user, at=at)
-        return _recorded(locked, movement, product.pk, location.pk)
+        recorded = _recorded(locked, movement, product_id, location.pk)
+    if len(_SEEN_ROWS) >= _SEEN_ROWS_MAX:
+        _SEEN_ROWS.clear()
+    _SEEN_ROWS.add(pair)
+    return recorded
 
 
 def record_movement_by_id(
@@ -119,26 +171,57 @@ def record_movement_by_id(
     reference: str = "",
     location_id: int | None = None,
 ) -> Recorded:
-    """``record_movement`` for callers holding ids (the API): an unknown product, supplier or location is a 400."""
+    """``record_movement`` for callers holding ids (the API): an unknown product, supplier or location is a 400.
+
+    The hot path: a movement at the default location on a row this process has locked before is the locking
+    statement, the INSERT, the UPDATE and the event (the product and the location come with the locked row)."""
     supplier = None
     if supplier_id is not None:
         supplier = Supplier.objects.filter(pk=supplier_id).first()
         if supplier is None:
             raise Invalid("Unknown supplier.", errors={"supplier_id": ["Unknown supplier."]})
+    fields = {
+        "change_type": change_type,
+        "quantity": quantity,
+        "user": user,
+        "supplier": supplier,
+        "reason": reason,
+        "note": note,
+        "reference": reference,
+    }
+    if location_id is None and access.restriction(user) is None:
+        for fresh in (False, True):
+            if fresh or not _DEFAULT:
+                _DEFAULT[:] = [default_location()]
+            try:
+                return _by_id(product_id, _DEFAULT[0], fields, expect_default=True)
+            except _DefaultMoved:
+                continue
     location = _location_for(user, usable_location(location_id) if location_id is not None else None)
+    return _by_id(product_id, location, fields)
+
+
+def _by_id(product_id: int, location: Location, fields: dict, *, expect_default: bool = False) -> Recorded:
+    if (product_id, location.pk) in _SEEN_ROWS:
+        return _record(
+            product_id=product_id,
+            product=None,
+            location=location,
+            level_present=True,
+            expect_default=expect_default,
+            **fields,
+        )
     level_here = StockLevel.objects.filter(product_id=OuterRef("pk"), location_id=location.pk)
     product = check_product(Product.objects.filter(pk=product_id).annotate(level_present=Exists(level_here)).first())
-    return record_movement(
+    if not expect_default:
+        ledger.check_usable(location)
+    return _record(
+        product_id=product.pk,
         product=product,
-        change_type=change_type,
-        quantity=quantity,
-        user=user,
-        supplier=supplier,
-        reason=reason,
-        note=note,
-        reference=reference,
         location=location,
         level_present=product.level_present,
+        expect_default=expect_default,
+        **fields,
     )
 
 
