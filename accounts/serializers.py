@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import ApiClient, ApiKey, Role, Scope, User
-from inventory_site.api.fields import FlatListField, StrictIntegerField
+from inventory_site.api.fields import FlatListField, StrictBooleanField, StrictIntegerField
 
 HUMAN_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value]
 
@@ -82,20 +82,11 @@ class MeClientSerializer(serializers.Serializer):
     client = ApiClientBriefSerializer()
 
 
-class _StrictBoolean(serializers.BooleanField):
-    default_error_messages = {"invalid": "A JSON boolean (true or false) is required."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid")
-        return data
-
-
 class ApiClientInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     scopes = FlatListField(child=serializers.ChoiceField(choices=Scope.choices), required=False)
     location_ids = FlatListField(child=StrictIntegerField(min_value=1, max_value=2**63 - 1), required=False)
-    is_active = _StrictBoolean(required=False)
+    is_active = StrictBooleanField(required=False)
 
 
 class ApiKeySerializer(serializers.ModelSerializer):

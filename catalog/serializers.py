@@ -7,19 +7,7 @@ from rest_framework import serializers
 
 from catalog.models import Category, Supplier
 from inventory_site import limits
-from inventory_site.api.fields import StrictIntegerField
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """A JSON boolean only: "yes", 1 or null is a 400 rather than a guess."""
-
-    default_error_messages = {"invalid": "A JSON boolean (true or false) is required."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid")
-        return data
-
+from inventory_site.api.fields import StrictBooleanField, StrictIntegerField
 
 # --- categories ------------------------------------------------------------------------------
 

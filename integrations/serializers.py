@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from integrations.delivery import event_body
 from integrations.models import DeliveryStatus, EventType, Webhook, WebhookDelivery
-from inventory_site.api.fields import FlatListField, StrictIntegerField
+from inventory_site.api.fields import FlatListField, StrictBooleanField, StrictIntegerField
 
 
 class EventSerializer(serializers.Serializer):
@@ -44,20 +44,11 @@ class SecretSerializer(serializers.Serializer):
     secret = serializers.CharField()
 
 
-class _StrictBoolean(serializers.BooleanField):
-    default_error_messages = {"invalid": "A JSON boolean (true or false) is required."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid")
-        return data
-
-
 class WebhookInputSerializer(serializers.Serializer):
     url = serializers.CharField(max_length=2000)
     events = FlatListField(child=serializers.ChoiceField(choices=EventType.choices), allow_empty=False)
     location_ids = FlatListField(child=StrictIntegerField(min_value=1, max_value=2**63 - 1), required=False)
-    is_active = _StrictBoolean(required=False)
+    is_active = StrictBooleanField(required=False)
 
 
 class DeliverySerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from catalog.models import PRODUCT_FIELDS, Product
 from inventory_site import limits
-from inventory_site.api.fields import QuantityField, StrictIntegerField
+from inventory_site.api.fields import QuantityField, StrictBooleanField, StrictIntegerField
 from stock.models import CLIENT_REASONS, ChangeType, Document, DocumentKind, Location, LocationKind, StockMovement
 from stock.services.locations import CODE_MAX_LENGTH
 
@@ -194,15 +194,6 @@ class LocationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StrictBooleanField(serializers.BooleanField):
-    default_error_messages = {"invalid": "A JSON boolean (true or false) is required."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid")
-        return data
-
-
 class LocationInputSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=CODE_MAX_LENGTH)
     name = serializers.CharField(max_length=200)
@@ -313,8 +304,6 @@ class DocumentCreateSerializer(serializers.Serializer):
     supplier_id = StrictIntegerField(min_value=1, max_value=limits.MAX_ID, required=False, allow_null=True)
     location_id = StrictIntegerField(min_value=1, max_value=limits.MAX_ID, required=False, allow_null=True)
     source_location_id = StrictIntegerField(min_value=1, max_value=limits.MAX_ID, required=False, allow_null=True)
-    destination_location_id = StrictIntegerField(
-        min_value=1, max_value=limits.MAX_ID, required=False, allow_null=True
-    )
+    destination_location_id = StrictIntegerField(min_value=1, max_value=limits.MAX_ID, required=False, allow_null=True)
     via_transit = StrictBooleanField(required=False)
     lines = DocumentLinesField(allow_empty=True)

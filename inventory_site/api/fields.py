@@ -12,6 +12,17 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean only: "yes", 1 or null is a 400 rather than a guess."""
+
+    default_error_messages = {"invalid": "A JSON boolean (true or false) is required."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 class QuantityField(StrictIntegerField):
     """A quantity: a JSON integer greater than 0."""
 
