@@ -77,7 +77,8 @@ def test_an_unknown_scan_stays_on_its_line_and_the_lines_survive_a_failed_save(p
     unknown.fill("SC-NOPE")
     unknown.press("Enter")
     expect(page.locator("#id_lines-1-product-picker-message")).to_have_text(
-        "No product with the SKU or name “SC-NOPE”."
+        "No product with the SKU or name “SC-NOPE”.",
+        timeout=15_000,  # the lookup is a request: slow on a busy CI
     )
     expect(unknown).to_be_focused()
     page.get_by_role("button", name="Save").click()
