@@ -55,7 +55,9 @@ else
   # One web process: the local-memory cache and the in-process jobs are not shared between processes. The
   # scheduler loop runs beside it (the event outbox's sweep: events a lost kick left, webhook retries, the purge;
   # orders and alerts left pending by a crash), its jobs in its own process.
+  # The web process is what make run is for: it ends when the web process ends (Ctrl-C stops both).
   "$PY" manage.py requeue_orders --every 60 & pids+=($!)
   .venv/bin/gunicorn inventory_site.wsgi -c gunicorn.conf.py --bind 127.0.0.1:8000 --workers 1 --threads 8 & pids+=($!)
+  web=$!
 fi
-wait -n "${pids[@]}"
+if [ -n "${web:-}" ]; then wait "$web"; else wait -n "${pids[@]}"; fi
