@@ -7,12 +7,15 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 from standardwebhooks.webhooks import Webhook as Verifier
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from accounts import clients
 from integrations import delivery, relay, webhooks
 from integrations.models import DeliveryStatus, Event, EventType, Webhook, WebhookDelivery
 from integrations.tests.receiver import Receiver
+from stock import services
 from stock.tests.factories import issue, receive, stocked_product
 
 pytestmark = pytest.mark.django_db
@@ -321,3 +324,22 @@ def test_item_errors_are_plain_messages(admin_client):
         HOOKS, {"url": "http://example.com/x", "events": ["stock.changed"], "location_ids": ["x"]}, format="json"
     )
     assert answer.status_code == 400 and answer.json()["errors"]["location_ids"][0].startswith("Item 0:")
+
+
+def test_a_clients_webhook_stays_within_its_locations_and_delivers_only_what_it_sees(admin_user, receiver):
+    wh2 = services.create_location(actor=admin_user, code="WH2", name="Second", kind="warehouse")
+    client = clients.create_client(actor=admin_user, name="Shop", scopes=["webhooks:manage"], location_ids=[wh2.pk])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {clients.create_key(actor=admin_user, client=client)[1]}")
+    main = services.default_location()
+    outside = api.post(
+        HOOKS, {"url": receiver.url, "events": ["stock.changed"], "location_ids": [main.pk]}, format="json"
+    )
+    assert outside.status_code == 400 and "location_ids" in outside.json()["errors"]
+    hook = api.post(HOOKS, {"url": receiver.url, "events": ["stock.changed"]}, format="json")
+    assert hook.status_code == 201 and hook.json()["location_ids"] == [wh2.pk]
+    product = stocked_product(0)
+    receive(product, 1, user=admin_user)  # at MAIN: not the client's
+    receive(product, 2, user=admin_user, location=wh2)
+    deliver()
+    assert [json.loads(r.body)["data"]["location_id"] for r in receiver.requests] == [wh2.pk]
