@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from catalog.models import Product
+from catalog.models import Product, Supplier
 from integrations.models import Event, EventType
 from stock import figures
 from stock.models import (
@@ -114,6 +114,51 @@ def product_detail(pk: int, *, allowed: list[int] | None = None) -> Product | No
         rows = product_locations(product.pk)
         product.location_figures = rows if allowed is None else [row for row in rows if row["location_id"] in allowed]
     return product
+
+
+ORDER_REFERENCE_PREFIX = "order:"  # an order's reservations carry ``order:<id>`` (stock never imports orders)
+RECENT_MOVEMENTS = 20
+
+
+def order_id_of(reference: str) -> int | None:
+    """The order id a reservation's ``reference`` names (``order:42``), or None."""
+    if reference.startswith(ORDER_REFERENCE_PREFIX) and reference[len(ORDER_REFERENCE_PREFIX) :].isdigit():
+        return int(reference[len(ORDER_REFERENCE_PREFIX) :])
+    return None
+
+
+def product_page(pk: int) -> Product | None:
+    """What the product page shows: the product with its figures and category, ``location_figures`` (each row
+    with ``in_transit``), ``suppliers`` it was received from, ``recent_movements`` and ``open_reservations``
+    (each with its ``order_id``)."""
+    product = product_detail(pk)
+    if product is None:
+        return None
+    product.category  # noqa: B018 - loaded once, for the page
+    for row in product.location_figures:
+        row["in_transit"] = row["on_hand"] if row["kind"] == LocationKind.TRANSIT else 0
+    product.suppliers = list(
+        Supplier.objects.filter(movements__product_id=pk, movements__change_type=ChangeType.IN).distinct()
+    )
+    product.recent_movements = list(
+        movement_list()
+        .filter(product_id=pk)
+        .select_related("location", "document", "user", "supplier")
+        .order_by("-created_at", "-id")[:RECENT_MOVEMENTS]
+    )
+    product.open_reservations = open_reservations(product_id=pk)
+    return product
+
+
+def open_reservations(*, product_id: int, location_id: int | None = None) -> list[Reservation]:
+    """The active reservations of a product (at a location), oldest first, each with ``order_id``."""
+    rows = Reservation.objects.filter(product_id=product_id, state=ReservationState.ACTIVE).select_related("location")
+    if location_id is not None:
+        rows = rows.filter(location_id=location_id)
+    rows = list(rows.order_by("created_at", "id"))
+    for row in rows:
+        row.order_id = order_id_of(row.reference)
+    return rows
 
 
 def product_locations(product_id: int) -> list[dict]:

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from stock import document_views, views
+from stock import document_views, product_views, views
 
 app_name = "stock"
 urlpatterns = [
     path("products/", views.product_list, name="product-list"),
     path("products/lookup/", views.product_lookup, name="product-lookup"),
+    path("products/new/", product_views.product_create, name="product-create"),
+    path("products/<int:pk>/", product_views.product_detail, name="product-detail"),
+    path("products/<int:pk>/edit/", product_views.product_edit, name="product-edit"),
     path("stock/movements/", views.movement_list, name="movement-list"),
     path("stock/movements/new/", views.movement_create, name="movement-create"),
     path("stock/counts/new/", views.count_create, name="count-create"),

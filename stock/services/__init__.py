@@ -28,6 +28,7 @@ from stock.services.locations import (
     usable_location,
 )
 from stock.services.movements import MAX_QUANTITY, Recorded, count_stock, record_movement, record_movement_by_id
+from stock.services.products import create_product_with_stock
 from stock.services.reservations import allocate, consume, release, reserve
 
 
@@ -44,6 +45,7 @@ __all__ = [
     "consume",
     "count_stock",
     "create_document",
+    "create_product_with_stock",
     "create_location",
     "deactivate_locations",
     "default_location",
