@@ -238,6 +238,15 @@ def document_detail(request, pk):
     return render(request, "stock/document_detail.html", context)
 
 
+@login_required
+@require_GET
+def document_print(request, pk):
+    """The document's delivery note: a printable page of its header and lines."""
+    document = _document(pk)
+    context = {"document": document, "lines": list(document.lines.all()), "kind_title": KIND_TITLES[document.kind]}
+    return render(request, "stock/document_print.html", context)
+
+
 ACTIONS = {
     "reverse": services.reverse_document,
     "receive": services.receive_transfer,

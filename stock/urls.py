@@ -15,6 +15,7 @@ urlpatterns = [
     path("stock/documents/", document_views.document_list, name="document-list"),
     path("stock/documents/new/", document_views.document_create, name="document-create"),
     path("stock/documents/<int:pk>/", document_views.document_detail, name="document-detail"),
+    path("stock/documents/<int:pk>/print/", document_views.document_print, name="document-print"),
     path("stock/documents/<int:pk>/<slug:action>/", document_views.document_action, name="document-action"),
     path("locations/", document_views.location_list, name="location-list"),
 ]

@@ -5,6 +5,7 @@
 - ``{% product_link product %}``: the SKU and name linking to the product page (``"sku"`` or ``"name"``: one).
 """
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
@@ -74,3 +76,27 @@ def product_link(product, show: str = "both"):
     if show == "name":
         return format_html('<a class="product-link" href="{}">{}</a>', url, name)
     return format_html('<a class="product-link" href="{}"><span class="sku">{}</span> {}</a>', url, sku, name)
+
+
+# Date presets of the history and report pages: (label, days back from today, today included).
+DATE_PRESETS = ((gettext_lazy("Today"), 1), (gettext_lazy("7 days"), 7), (gettext_lazy("30 days"), 30))
+
+
+def date_preset_links(query, *, today=None) -> list[dict]:
+    """``start_date``/``end_date`` links for each preset, keeping the page's other filters (and dropping
+    ``page``); ``current`` on the one the query already asks for."""
+    today = today or timezone.localdate()
+    links = []
+    for label, days in DATE_PRESETS:
+        start = (today - timedelta(days=days - 1)).isoformat()
+        params = query.copy()
+        params.pop("page", None)
+        params["start_date"], params["end_date"] = start, today.isoformat()
+        current = query.get("start_date") == start and query.get("end_date") == today.isoformat()
+        links.append({"label": label, "url": f"?{params.urlencode()}", "current": current})
+    return links
+
+
+@register.inclusion_tag("partials/date_presets.html", takes_context=True)
+def date_presets(context):
+    return {"presets": date_preset_links(context["request"].GET)}
