@@ -11,6 +11,7 @@ reserved.
 """
 
 from collections import defaultdict
+from datetime import timedelta
 
 from django.db.models import (
     BigIntegerField,
@@ -28,6 +29,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from catalog.models import Product, Supplier
 from integrations.models import Event, EventType
@@ -40,6 +42,7 @@ from stock.models import (
     DocumentStatus,
     Location,
     LocationKind,
+    Reason,
     Reservation,
     ReservationState,
     StockLevel,
@@ -220,6 +223,22 @@ def movement_list(*, allowed: list[int] | None = None) -> QuerySet:
     """The ledger (``allowed``: only the movements at those locations; None: every one)."""
     movements = StockMovement.objects.all()
     return movements if allowed is None else movements.filter(location_id__in=allowed)
+
+
+RECENT_ENTRY_HOURS = 24
+RECENT_ENTRIES = 5
+
+
+def recent_entries(*, user, counts: bool) -> list[StockMovement]:
+    """The user's own movements of the last day that a form wrote and that may still be reversed: single
+    movements (no document, no reference; ``counts``: those of counts, else the others), none a reversal or
+    already reversed. Newest first."""
+    since = timezone.now() - timedelta(hours=RECENT_ENTRY_HOURS)
+    rows = StockMovement.objects.filter(
+        user=user, document__isnull=True, reference="", created_at__gte=since, reversed_by__isnull=True
+    ).exclude(reason=Reason.REVERSAL)
+    rows = rows.filter(reason=Reason.COUNT) if counts else rows.exclude(reason=Reason.COUNT)
+    return list(rows.select_related("product", "location").order_by("-created_at", "-id")[:RECENT_ENTRIES])
 
 
 def movement_detail(pk: int, *, allowed: list[int] | None = None) -> StockMovement | None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("products/<int:pk>/edit/", product_views.product_edit, name="product-edit"),
     path("stock/movements/", views.movement_list, name="movement-list"),
     path("stock/movements/new/", views.movement_create, name="movement-create"),
+    path("stock/movements/<int:pk>/reverse/", views.movement_reverse, name="movement-reverse"),
     path("stock/counts/new/", views.count_create, name="count-create"),
     path("stock/documents/", document_views.document_list, name="document-list"),
     path("stock/documents/new/", document_views.document_create, name="document-create"),
