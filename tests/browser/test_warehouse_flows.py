@@ -55,6 +55,7 @@ def test_the_product_page_shows_each_location_with_its_figures(page, login, staf
     expect(page.get_by_role("heading", level=1)).to_contain_text("Blue pallet")
     main, second = location_row(page, "MAIN"), location_row(page, "WH2")
     expect(main.locator('[data-figure="on_hand"]')).to_have_text("8")
+    expect(main.locator('[data-figure="reserved"]')).to_have_text("0")
     expect(main.locator('[data-figure="available"]')).to_have_text("8")
     expect(second.locator('[data-figure="on_hand"]')).to_have_text("5")
     expect(second.locator('[data-figure="reserved"]')).to_have_text("3")
