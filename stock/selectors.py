@@ -155,7 +155,8 @@ def product_page(pk: int) -> Product | None:
 
 def open_reservations(*, product_id: int, location_id: int | None = None) -> list[Reservation]:
     """The active reservations of a product (at a location), oldest first, each with ``order_id``."""
-    rows = Reservation.objects.filter(product_id=product_id, state=ReservationState.ACTIVE).select_related("location")
+    rows = Reservation.objects.filter(product_id=product_id, state=ReservationState.ACTIVE)
+    rows = rows.select_related("location", "product")
     if location_id is not None:
         rows = rows.filter(location_id=location_id)
     rows = list(rows.order_by("created_at", "id"))

@@ -414,3 +414,28 @@ def test_reorder_point_is_one_name_on_the_pages_and_in_admin(staff_web, admin_we
     assert "Reorder point" in admin_web.get("/admin/catalog/product/").content.decode()
     product = Product.objects.get(sku="RO-1")
     assert "Reorder point" in admin_web.get(f"/admin/catalog/product/{product.pk}/change/").content.decode()
+
+
+def test_a_count_document_below_reserved_names_the_orders_too(
+    staff_web, staff_user, django_capture_on_commit_callbacks
+):
+    product = stocked(10, sku="CB-2")
+    order = place(staff_user, [{"product_id": product.pk, "quantity": 6}], django_capture_on_commit_callbacks)
+    url = "/stock/documents/new/?kind=count"
+    token = form_token(staff_web.get(url))
+    data = {
+        "form_token": token,
+        "kind": "count",
+        "reference": "",
+        "note": "",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-product": "CB-2",
+        "lines-0-counted_quantity": "1",
+    }
+    response = staff_web.post(url, data)
+    assert response.status_code == 400
+    holders = response.content.decode().split('id="count-holders"')[1].split("</div>")[0]
+    assert f'href="/orders/{order.pk}/">{order.number}</a>' in holders and "6 reserved at MAIN" in holders
