@@ -5,7 +5,8 @@
 - ``movements``: single movements and counts at a location;
 - ``reservations``: allocate (orders choose locations), reserve, release, consume;
 - ``documents``: receipts, issues, transfers (direct or via transit, received or cancelled), counts, reversals;
-- ``locations``: the location tree and its rules.
+- ``locations``: the location tree and its rules;
+- ``products``: a new product with its opening stock (catalog.services, then a receipt).
 """
 
 from stock.alerts import requeue_low_stock_alerts
