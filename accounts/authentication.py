@@ -1,8 +1,10 @@
-"""The DRF authentication of API keys, beside JWT: ``Authorization: Bearer inv_<prefix>_<secret>``."""
+"""The DRF authentications: API keys (``Authorization: Bearer inv_<prefix>_<secret>``) and JWT beside them."""
 
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework_simplejwt import authentication as simplejwt
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
-from accounts import clients, keys
+from accounts import clients, keys, user_cache
 from audit.context import acting_with_key
 
 
@@ -24,3 +26,16 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+class JWTAuthentication(simplejwt.JWTAuthentication):
+    """simplejwt's, with the user from ``accounts.user_cache`` when it is there (no query per request)."""
+
+    def get_user(self, validated_token):
+        user_id = validated_token.get(jwt_settings.USER_ID_CLAIM)
+        user = user_cache.get(user_id) if user_id is not None else None
+        if user is not None and user.is_active:
+            return user
+        user = super().get_user(validated_token)
+        user_cache.put(user)
+        return user

@@ -1,3 +1,7 @@
+from csp.constants import HEADER as CSP_HEADER
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
+from csp.utils import build_policy
+from django.contrib.messages.middleware import MessageMiddleware as BaseMessageMiddleware
 from django.db import InterfaceError, OperationalError
 
 from inventory_site.errors import database_unavailable_response, domain_error_response
@@ -24,3 +28,35 @@ class ErrorMiddleware:
         if isinstance(exception, (OperationalError, InterfaceError)):
             return database_unavailable_response(request, exception)
         return None
+
+
+# --- the API's floor ---------------------------------------------------------------------------------------
+# A JSON API request has no session messages, no nonce and no per-view policy: the middleware that only pages
+# need is skipped for it (bench/floor.py: an authenticated GET auth/me against a bare DRF view).
+
+API_PREFIX = "/api/"
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp's on pages; on the API the same policy (no nonce: JSON runs no script) is built once."""
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self.api_policy = build_policy()
+
+    def __call__(self, request):
+        if not request.path_info.startswith(API_PREFIX):
+            return super().__call__(request)
+        response = self.get_response(request)
+        if CSP_HEADER not in response:
+            response[CSP_HEADER] = self.api_policy
+        return response
+
+
+class MessageMiddleware(BaseMessageMiddleware):
+    """Django's flash messages, for pages only (no API view reads or writes one)."""
+
+    def __call__(self, request):
+        if request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        return super().__call__(request)
