@@ -1,8 +1,10 @@
+import time
+
 from csp.constants import HEADER as CSP_HEADER
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.utils import build_policy
 from django.contrib.messages.middleware import MessageMiddleware as BaseMessageMiddleware
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 
 from inventory_site.errors import database_unavailable_response, domain_error_response
 from inventory_site.exceptions import DomainError
@@ -28,6 +30,35 @@ class ErrorMiddleware:
         if isinstance(exception, (OperationalError, InterfaceError)):
             return database_unavailable_response(request, exception)
         return None
+
+
+# --- the floor of every request ------------------------------------------------------------------------------
+
+RECENTLY_USED_SECONDS = 2.0
+
+
+class RecentConnectionMiddleware:
+    """``CONN_HEALTH_CHECKS`` runs a ``SELECT 1`` before the first query of every request: one round trip more
+    than the work itself (about a sixth of a movement's time here, bench/movements.py). A connection this
+    thread used less than ``RECENTLY_USED_SECONDS`` ago is taken as healthy; one idle for longer is checked as
+    before, and after any database error Django checks it anyway (``errors_occurred``). A database restart
+    within those two seconds costs at most one 503 per connection, after which the next request reconnects."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        now = time.monotonic()
+        for conn in connections.all(initialized_only=True):
+            last = getattr(conn, "inventory_last_used", None)
+            if last is not None and now - last < RECENTLY_USED_SECONDS and not conn.errors_occurred:
+                conn.health_check_done = True
+        try:
+            return self.get_response(request)
+        finally:
+            done = time.monotonic()
+            for conn in connections.all(initialized_only=True):
+                conn.inventory_last_used = done if conn.connection is not None else None
 
 
 # --- the API's floor ---------------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: /healthz and /readyz answer on any Host and without the HTTPS redirect (probes use the container IP).
     "inventory_site.health.HealthCheckMiddleware",
+    "inventory_site.middleware.RecentConnectionMiddleware",  # no SELECT 1 on a connection used just now
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "inventory_site.middleware.CSPMiddleware",  # django-csp's, built once for the API
