@@ -12,7 +12,7 @@ from inventory_site.exceptions import Invalid
 from stock import access, figures
 from stock.exceptions import InsufficientStock
 from stock.models import DEFAULT_REASON, SERVICE_REASONS, ChangeType, Location, Reason, StockLevel, StockMovement
-from stock.services import ledger
+from stock.services import guarded, ledger
 from stock.services.locations import default_location, usable_location
 
 MAX_QUANTITY = limits.MAX_QUANTITY  # the ledger's quantity column is a 32-bit integer
@@ -175,6 +175,22 @@ def record_movement_by_id(
 
     The hot path: a movement at the default location on a row this process has locked before is the locking
     statement, the INSERT, the UPDATE and the event (the product and the location come with the locked row)."""
+    restricted = access.restriction(user) is not None
+    if supplier_id is None and not restricted and guarded.applies():
+        reason = _check_movement(change_type=change_type, supplier=None, reason=reason)
+        written = guarded.record(
+            product_id=product_id,
+            location_id=location_id,
+            change_type=change_type,
+            quantity=check_quantity(quantity),
+            reason=reason,
+            note=note,
+            reference=reference,
+            user=user,
+        )
+        if written is not None:
+            movement, level, stock, location_stock = written
+            return Recorded(movement=movement, level=level, stock=stock, location_stock=location_stock)
     supplier = None
     if supplier_id is not None:
         supplier = Supplier.objects.filter(pk=supplier_id).first()
@@ -189,7 +205,7 @@ def record_movement_by_id(
         "note": note,
         "reference": reference,
     }
-    if location_id is None and access.restriction(user) is None:
+    if location_id is None and not restricted:
         for fresh in (False, True):
             if fresh or not _DEFAULT:
                 _DEFAULT[:] = [default_location()]
