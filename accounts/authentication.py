@@ -31,7 +31,7 @@ class ApiKeyAuthentication(BaseAuthentication):
 
 
 _VERIFIED: dict[bytes, object] = {}
-_VERIFIED_MAX = 10_000
+_VERIFIED_MAX = 4096  # about 1 KB each
 
 
 class JWTAuthentication(simplejwt.JWTAuthentication):
