@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "stock",
     "orders",
     "reports",
+    "imports",
 ]
 
 MIDDLEWARE = [

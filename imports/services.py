@@ -1,0 +1,320 @@
+"""Every write of an import: the upload, the validation job (only the import's own rows), the apply job.
+
+Applying goes through the same services as the API: catalog's for products and categories, stock's count
+service for stock (reason ``count``, reference ``import:<id>``). It runs in chunks, one transaction each, and
+marks each row in the chunk that applied it, so a job that runs twice or resumes after a failure never applies
+a row twice.
+"""
+
+import hashlib
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import record_event
+from catalog import services as catalog_services
+from catalog.exceptions import DuplicateName
+from imports import selectors, validation
+from imports.exceptions import FileTooLarge, ImportHasErrors, ImportNotReady
+from imports.files import MAX_FILE_BYTES, read_table
+from imports.models import Import, ImportKind, ImportRow, ImportStatus, RowAction, RowStatus
+from inventory_site.exceptions import DomainError, Invalid
+from inventory_site.jobs import enqueue_on_commit
+from stock import services as stock_services
+
+log = logging.getLogger(__name__)
+
+QUEUE = "low"  # imports are long and never urgent: orders and alerts go first
+CHUNK_ROWS = {ImportKind.PRODUCTS: 500, ImportKind.STOCK: 200}  # stock chunks hold level locks: keep them short
+VALIDATE_JOB = "imports.jobs.validate_import"
+APPLY_JOB = "imports.jobs.apply_import"
+
+
+def check_size(size: int | None) -> None:
+    if size is not None and size > MAX_FILE_BYTES:
+        raise FileTooLarge(
+            f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split it into several files."
+        )
+
+
+# --- upload ---------------------------------------------------------------------------------------------------
+def create_import(*, actor, kind: str, data: bytes, file_name: str = "", location_id: int | None = None) -> Import:
+    """Read ``data`` as a table (a file that cannot be read is a 400 and nothing is stored), store it, and
+    validate it in a job after commit. Nothing in the catalogue or stock is written."""
+    if kind not in ImportKind.values:
+        raise Invalid.of({"kind": [f"Use one of: {', '.join(ImportKind.values)}."]})
+    check_size(len(data))
+    location = None
+    if location_id is not None:
+        if kind != ImportKind.STOCK:
+            raise Invalid.of({"location_id": ["Only a stock import takes a location."]})
+        location = stock_services.usable_location(location_id)
+    known, required = validation.COLUMNS[kind]
+    table = read_table(data, known=known, required=required)
+    with transaction.atomic():
+        job = Import.objects.create(
+            kind=kind,
+            file_name=file_name[:255],
+            file_format=table.file_format,
+            file_size=len(data),
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            location=location,
+            columns=table.columns,
+            source=[[number, row] for number, row in table.rows],
+            count_rows=len(table.rows),
+            created_by=actor,
+        )
+        changes = {"kind": kind, "file_name": job.file_name, "rows": job.count_rows}
+        record_event(action="import.created", actor=actor, obj=job, changes=changes)
+        enqueue_on_commit(VALIDATE_JOB, job.pk, queue=QUEUE, job_id=f"import-validate-{job.pk}")
+    return job
+
+
+# --- validation (the job) -------------------------------------------------------------------------------------
+def validate_import(import_id: int) -> None:
+    """Judge every stored row and write them as the import's rows; then ``ready`` (or ``failed``)."""
+    job = Import.objects.filter(pk=import_id, status=ImportStatus.VALIDATING).first()
+    if job is None:
+        return  # validated already (a job may run twice)
+    try:
+        judged = _judge(job)
+    except Exception as error:  # noqa: BLE001 - whatever happens, the import must not stay "validating"
+        log.exception("validation of import %s failed", import_id)
+        _fail(
+            import_id, ImportStatus.VALIDATING, f"Validation stopped at an unexpected error ({type(error).__name__})."
+        )
+        return
+    with transaction.atomic():
+        job = Import.objects.select_for_update().get(pk=import_id)
+        if job.status != ImportStatus.VALIDATING:
+            return
+        ImportRow.objects.bulk_create(
+            [
+                ImportRow(
+                    job=job,
+                    row_number=row.row_number,
+                    status=RowStatus.INVALID if row.errors else RowStatus.VALID,
+                    action="" if row.errors else row.action,
+                    errors=row.errors,
+                    data=row.data,
+                    product_id=row.product_id,
+                    location_id=row.location_id,
+                    seen_on_hand=row.seen_on_hand,
+                    seen_reserved=row.seen_reserved,
+                )
+                for row in judged
+            ],
+            batch_size=1000,
+        )
+        valid = [row for row in judged if not row.errors]
+        job.count_valid, job.count_invalid = len(valid), len(judged) - len(valid)
+        for action in RowAction.values:
+            setattr(job, f"count_{action}", sum(1 for row in valid if row.action == action))
+        job.source, job.status, job.validated_at = [], ImportStatus.READY, timezone.now()
+        job.save()
+
+
+def _judge(job: Import) -> list[validation.Judged]:
+    rows = [(number, row) for number, row in job.source]
+    if job.kind == ImportKind.PRODUCTS:
+        return validation.judge_products(rows)
+    default = job.location if job.location_id else stock_services.default_location()
+    return validation.judge_stock(rows, default_location=default)
+
+
+def _fail(import_id: int, expected: str, message: str) -> None:
+    with transaction.atomic():
+        updated = Import.objects.filter(pk=import_id, status=expected).update(
+            status=ImportStatus.FAILED, error=message, finished_at=timezone.now()
+        )
+    if updated:
+        log.warning("import %s failed: %s", import_id, message)
+
+
+# --- apply ----------------------------------------------------------------------------------------------------
+def request_apply(*, actor, job: Import, skip_invalid: bool = False) -> tuple[Import, bool]:
+    """Start applying ``job`` (a job after commit). Returns the import and whether a job was started: an
+    import already ``done`` is returned as it is and nothing is written; one ``applying`` gets its job
+    enqueued again (a lost job resumes where it stopped). With invalid rows, ``skip_invalid`` is required."""
+    with transaction.atomic():
+        job = Import.objects.select_for_update().get(pk=job.pk)
+        if job.status == ImportStatus.DONE:
+            return job, False
+        if job.status == ImportStatus.VALIDATING or (job.status == ImportStatus.FAILED and job.validated_at is None):
+            raise ImportNotReady(
+                "This import is still validating."
+                if job.status == ImportStatus.VALIDATING
+                else f"This import failed to validate ({job.error}): upload the file again."
+            )
+        if job.status == ImportStatus.READY:
+            if job.count_invalid and not skip_invalid:
+                raise ImportHasErrors(
+                    f"{job.count_invalid} row(s) are invalid: fix them and upload the file again, or apply with "
+                    "skip_invalid=true to leave them out.",
+                    invalid=job.count_invalid,
+                )
+            job.skip_invalid = bool(job.count_invalid)
+            job.applied_by = actor
+            job.apply_started_at = timezone.now()
+        job.status, job.error = ImportStatus.APPLYING, ""
+        job.save(update_fields=["status", "error", "skip_invalid", "applied_by", "apply_started_at"])
+        enqueue_on_commit(APPLY_JOB, job.pk, queue=QUEUE, job_id=f"import-apply-{job.pk}")
+    return job, True
+
+
+def apply_import(import_id: int) -> None:
+    """Apply every valid row, a chunk per transaction, then ``done``. A failure leaves the import ``failed``
+    with the rows applied so far marked; applying again resumes with the rest."""
+    appliers: dict = {}
+    try:
+        while _apply_chunk(import_id, appliers):
+            pass
+    except Exception as error:  # noqa: BLE001 - the import must not stay "applying"; the next apply resumes
+        log.exception("applying import %s failed", import_id)
+        _fail(
+            import_id,
+            ImportStatus.APPLYING,
+            f"Applying stopped at an unexpected error ({type(error).__name__}); "
+            "apply again to go on with the rows left.",
+        )
+        return
+    with transaction.atomic():
+        job = Import.objects.select_for_update().get(pk=import_id)
+        if job.status != ImportStatus.APPLYING:
+            return
+        job.status, job.finished_at = ImportStatus.DONE, timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        record_event(
+            action="import.applied",
+            actor=job.applied_by,
+            obj=job,
+            changes={**job.changed, "conflict": job.count_conflict},
+        )
+
+
+def _apply_chunk(import_id: int, appliers: dict) -> bool:
+    """Apply the next chunk of valid rows in one transaction; False when none is left."""
+    with transaction.atomic():
+        job = Import.objects.select_for_update().get(pk=import_id)
+        if job.status != ImportStatus.APPLYING:
+            return False
+        rows = list(
+            ImportRow.objects.filter(job=job, status=RowStatus.VALID).order_by("row_number")[: CHUNK_ROWS[job.kind]]
+        )
+        if not rows:
+            return False
+        if job.pk not in appliers:
+            appliers[job.pk] = ProductApplier(job) if job.kind == ImportKind.PRODUCTS else StockApplier(job)
+        changed = appliers[job.pk].apply(rows)
+        ImportRow.objects.bulk_update(rows, ["status", "errors", "result"])
+        job.count_applied += sum(1 for row in rows if row.status == RowStatus.APPLIED)
+        job.count_conflict += sum(1 for row in rows if row.status == RowStatus.CONFLICT)
+        for action, number in changed.items():
+            setattr(job, f"changed_{action}", getattr(job, f"changed_{action}") + number)
+        job.save(update_fields=["count_applied", "count_conflict", "changed_create", "changed_update", "changed_count"])
+    return True
+
+
+def _conflict(row: ImportRow, column: str, message: str) -> None:
+    row.status, row.errors = RowStatus.CONFLICT, {column: [message]}
+
+
+class ProductApplier:
+    """Products through catalog.services: a row creates or updates one product; a missing category is created
+    (once) on the first row that names it."""
+
+    def __init__(self, job: Import):
+        self.job = job
+        self.categories = selectors.categories_by_name()
+
+    def apply(self, rows: list[ImportRow]) -> dict:
+        products = selectors.products_in_bulk(row.product_id for row in rows if row.product_id)
+        changed = {"create": 0, "update": 0}
+        for row in rows:
+            values, _ = validation.product_values(row.data)
+            try:
+                if row.action == RowAction.CREATE:
+                    product = self._create(values)
+                    row.result = {"product_id": product.pk}
+                    changed["create"] += 1
+                elif row.action == RowAction.UPDATE:
+                    product = products.get(row.product_id)
+                    if product is None:
+                        _conflict(row, "sku", "This product was deleted after the preview.")
+                        continue
+                    if self._update(product, values):
+                        changed["update"] += 1
+                    row.result = {"product_id": product.pk}
+                else:
+                    row.result = {"product_id": row.product_id}
+            except DomainError as error:
+                column = "sku" if "sku" in (error.errors or {}) else "row"
+                _conflict(row, column, error.message)
+                continue
+            row.status = RowStatus.APPLIED
+        return changed
+
+    def _category_id(self, name: str) -> int:
+        key = name.lower()
+        if key not in self.categories:
+            try:
+                with transaction.atomic():
+                    self.categories[key] = catalog_services.create_category(actor=self.job.applied_by, name=name)
+            except DuplicateName:  # created meanwhile by someone else
+                self.categories = selectors.categories_by_name()
+        return self.categories[key].pk
+
+    def _create(self, values: dict):
+        fields = {name: value for name, value in values.items() if name != "category"}
+        fields["category_id"] = self._category_id(values["category"])
+        with transaction.atomic():
+            return catalog_services.create_product(actor=self.job.applied_by, **fields)
+
+    def _update(self, product, values: dict) -> bool:
+        changes = validation.product_changes(product, values)
+        if not changes:
+            return False
+        if "category" in changes:
+            changes["category_id"] = self._category_id(changes.pop("category"))
+        with transaction.atomic():
+            catalog_services.update_product(actor=self.job.applied_by, product=product, **changes)
+        return True
+
+
+class StockApplier:
+    """Counts through stock.services.count_stock against the figures the preview saw: a row whose on-hand or
+    reserved figure moved since, or whose count is refused now, becomes a conflict and writes nothing."""
+
+    def __init__(self, job: Import):
+        self.job = job
+        self.reference = f"import:{job.pk}"
+
+    def apply(self, rows: list[ImportRow]) -> dict:
+        products = selectors.products_in_bulk({row.product_id for row in rows})
+        locations = selectors.locations_in_bulk({row.location_id for row in rows})
+        changed = {"count": 0}
+        # Ascending (product, location), the order every stock writer locks in: no deadlock with them.
+        for row in sorted(rows, key=lambda row: (row.product_id, row.location_id)):
+            product, location = products.get(row.product_id), locations.get(row.location_id)
+            if product is None or location is None:
+                _conflict(row, "sku", "This product or location was deleted after the preview.")
+                continue
+            try:
+                recorded = stock_services.count_stock(
+                    product=product,
+                    counted_quantity=int(row.data["quantity"].strip()),
+                    user=self.job.applied_by,
+                    location=location,
+                    reference=self.reference,
+                    note=f"Import {self.job.pk}, row {row.row_number}",
+                    expected=(row.seen_on_hand, row.seen_reserved),
+                )
+            except DomainError as error:
+                _conflict(row, "quantity", error.message)
+                continue
+            row.status = RowStatus.APPLIED
+            row.result = {"movement_id": recorded.movement.pk if recorded.movement else None}
+            row.result["difference"] = recorded.difference
+            changed["count"] += 1 if recorded.movement else 0
+        return changed
