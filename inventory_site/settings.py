@@ -276,6 +276,10 @@ SPECTACULAR_SETTINGS = {
         "EventTypeEnum": "integrations.models.EventType",
         "DeliveryStatusEnum": "integrations.models.DeliveryStatus",
         "ScopeEnum": "accounts.models.Scope",
+        "ImportKindEnum": "imports.models.ImportKind",
+        "ImportStatusEnum": "imports.models.ImportStatus",
+        "ImportRowStatusEnum": "imports.models.RowStatus",
+        "ImportRowActionEnum": "imports.models.RowAction",
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [
