@@ -8,6 +8,7 @@ a row twice.
 
 import hashlib
 import logging
+from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +23,7 @@ from imports.models import Import, ImportKind, ImportRow, ImportStatus, RowActio
 from inventory_site.exceptions import DomainError, Invalid
 from inventory_site.jobs import enqueue_on_commit
 from stock import services as stock_services
+from stock.services import ledger
 
 log = logging.getLogger(__name__)
 
@@ -283,29 +285,71 @@ class ProductApplier:
 
 
 class StockApplier:
-    """Counts through stock.services.count_stock against the figures the preview saw: a row whose on-hand or
-    reserved figure moved since, or whose count is refused now, becomes a conflict and writes nothing."""
+    """Counts against the figures the preview saw, a count document per chunk and location (one lock statement,
+    one INSERT of movements: stock.services.create_document, reason ``count``, reference ``import:<id>``).
+
+    The chunk's level rows are locked first (ascending product, location: the order of every stock writer), so
+    the figures compared are the ones the counts are written against: a row whose on-hand or reserved figure
+    moved since the preview is a conflict and writes nothing. Should a document be refused (a product or
+    location deactivated since), that group goes row by row through count_stock, each refused row a conflict."""
 
     def __init__(self, job: Import):
         self.job = job
         self.reference = f"import:{job.pk}"
 
     def apply(self, rows: list[ImportRow]) -> dict:
-        products = selectors.products_in_bulk({row.product_id for row in rows})
-        locations = selectors.locations_in_bulk({row.location_id for row in rows})
-        changed = {"count": 0}
-        # Ascending (product, location), the order every stock writer locks in: no deadlock with them.
-        for row in sorted(rows, key=lambda row: (row.product_id, row.location_id)):
-            product, location = products.get(row.product_id), locations.get(row.location_id)
-            if product is None or location is None:
+        locked = ledger.lock(sorted({(row.product_id, row.location_id) for row in rows}))
+        groups: dict[int, list[ImportRow]] = defaultdict(list)
+        for row in rows:
+            level = locked.levels.get((row.product_id, row.location_id))
+            if level is None or locked.products.get(row.product_id) is None:
                 _conflict(row, "sku", "This product or location was deleted after the preview.")
-                continue
+            elif (level.on_hand, level.reserved) != (row.seen_on_hand, row.seen_reserved):
+                _conflict(
+                    row,
+                    "quantity",
+                    f"The figures changed since the preview: on hand {row.seen_on_hand} -> {level.on_hand}, "
+                    f"reserved {row.seen_reserved} -> {level.reserved}. Nothing was written; count again.",
+                )
+            elif row.action == RowAction.UNCHANGED:
+                row.status, row.result = RowStatus.APPLIED, {"difference": 0}
+            else:
+                groups[row.location_id].append(row)
+        counted = 0
+        for location_id, group in sorted(groups.items()):
+            counted += self._document(location_id, group) if len(group) > 1 else self._one_by_one(group)
+        return {"count": counted}
+
+    def _document(self, location_id: int, group: list[ImportRow]) -> int:
+        lines = [{"product_id": row.product_id, "counted_quantity": _counted(row)} for row in group]
+        try:
+            with transaction.atomic():
+                document = stock_services.create_document(
+                    kind="count",
+                    user=self.job.applied_by,
+                    lines=lines,
+                    location_id=location_id,
+                    reference=self.reference,
+                    note=f"Import {self.job.pk}",
+                )
+        except DomainError:
+            return self._one_by_one(group)
+        for row in group:
+            row.status = RowStatus.APPLIED
+            row.result = {"document_id": document.pk, "difference": _counted(row) - row.seen_on_hand}
+        return sum(1 for row in group if _counted(row) != row.seen_on_hand)
+
+    def _one_by_one(self, group: list[ImportRow]) -> int:
+        locations = selectors.locations_in_bulk({row.location_id for row in group})
+        products = selectors.products_in_bulk({row.product_id for row in group})
+        counted = 0
+        for row in group:
             try:
                 recorded = stock_services.count_stock(
-                    product=product,
-                    counted_quantity=int(row.data["quantity"].strip()),
+                    product=products[row.product_id],
+                    counted_quantity=_counted(row),
                     user=self.job.applied_by,
-                    location=location,
+                    location=locations[row.location_id],
                     reference=self.reference,
                     note=f"Import {self.job.pk}, row {row.row_number}",
                     expected=(row.seen_on_hand, row.seen_reserved),
@@ -316,5 +360,9 @@ class StockApplier:
             row.status = RowStatus.APPLIED
             row.result = {"movement_id": recorded.movement.pk if recorded.movement else None}
             row.result["difference"] = recorded.difference
-            changed["count"] += 1 if recorded.movement else 0
-        return changed
+            counted += 1 if recorded.movement else 0
+        return counted
+
+
+def _counted(row: ImportRow) -> int:
+    return int(row.data["quantity"].strip())
