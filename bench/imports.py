@@ -72,7 +72,17 @@ def main() -> None:
     prefix = f"B{int(time.time())}"
     print(f"Imports benchmark: {rows:,} rows, PostgreSQL {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}")
     products = [
-        [f"{prefix}-{n:06d}", f"Bench product {n}", f"Bench cat {n % 50}", "pcs", f"{n % 500}.99", n % 20, 0, "", "true"]
+        [
+            f"{prefix}-{n:06d}",
+            f"Bench product {n}",
+            f"Bench cat {n % 50}",
+            "pcs",
+            f"{n % 500}.99",
+            n % 20,
+            0,
+            "",
+            "true",
+        ]
         for n in range(rows)
     ]
     run_import(admin, "products", csv_bytes(PRODUCT_COLUMNS, products), "products (create)")

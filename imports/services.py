@@ -260,9 +260,8 @@ class ProductApplier:
     def _category_id(self, name: str) -> int:
         key = name.lower()
         if key not in self.categories:
-            try:
-                with transaction.atomic():
-                    self.categories[key] = catalog_services.create_category(actor=self.job.applied_by, name=name)
+            try:  # each catalog service is its own savepoint: a refusal rolls back only itself
+                self.categories[key] = catalog_services.create_category(actor=self.job.applied_by, name=name)
             except DuplicateName:  # created meanwhile by someone else
                 self.categories = selectors.categories_by_name()
         return self.categories[key].pk
@@ -270,8 +269,7 @@ class ProductApplier:
     def _create(self, values: dict):
         fields = {name: value for name, value in values.items() if name != "category"}
         fields["category_id"] = self._category_id(values["category"])
-        with transaction.atomic():
-            return catalog_services.create_product(actor=self.job.applied_by, **fields)
+        return catalog_services.create_product(actor=self.job.applied_by, **fields)
 
     def _update(self, product, values: dict) -> bool:
         changes = validation.product_changes(product, values)
@@ -279,8 +277,7 @@ class ProductApplier:
             return False
         if "category" in changes:
             changes["category_id"] = self._category_id(changes.pop("category"))
-        with transaction.atomic():
-            catalog_services.update_product(actor=self.job.applied_by, product=product, **changes)
+        catalog_services.update_product(actor=self.job.applied_by, product=product, **changes)
         return True
 
 
