@@ -2,10 +2,13 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/inv_imp_bench .venv/bin/python bench/imports.py [--rows 10000]
 
-Times the steps of a catalogue import (read and store the file, the validation job, the apply job: creates
-through catalog.services), a stock import of the same products (counts through stock.services.count_stock),
-and the round trip (export as CSV, re-validate: every row unchanged). The jobs are called directly, as a worker
-would; every run uses fresh SKUs, so it can run again on the same database.
+Times the steps of a catalogue import (read and store the file, the validation job, the apply job: a
+catalog.services.create_or_update_products call per chunk of 500), a stock import of the same products (a count
+document per chunk of 200 and location, stock.services.create_document), a catalogue import changing every
+price (the bulk UPDATE), and the round trip (export as CSV,
+re-validate: every row unchanged). The jobs are called directly, as a worker would, on the embedded default's
+settings otherwise (the outbox relay runs on a thread of this process); every run uses fresh SKUs, so it can run
+again on the same database. Prints the load average beside the figures: this machine is shared.
 """
 
 import argparse
@@ -70,7 +73,9 @@ def main() -> None:
         email="bench-imports@example.com", password="Warehouse-bench-2026-xq"
     )
     prefix = f"B{int(time.time())}"
-    print(f"Imports benchmark: {rows:,} rows, PostgreSQL {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}")
+    database = os.environ["DATABASE_URL"].rsplit("/", 1)[-1]
+    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
+    print(f"Imports benchmark: {rows:,} rows, PostgreSQL {database}, {os.cpu_count()} cores, load average {load}")
     products = [
         [
             f"{prefix}-{n:06d}",
@@ -88,6 +93,8 @@ def main() -> None:
     run_import(admin, "products", csv_bytes(PRODUCT_COLUMNS, products), "products (create)")
     counts = [[line[0], "", str(10 + n % 90)] for n, line in enumerate(products)]
     run_import(admin, "stock", csv_bytes(("sku", "location", "quantity"), counts), "stock (counts)")
+    repriced = [[*line[:4], f"{n % 500}.49", *line[5:]] for n, line in enumerate(products)]
+    run_import(admin, "products", csv_bytes(PRODUCT_COLUMNS, repriced), "products (update)")
     client = Client()
     client.force_login(admin)
     exported = timed(
@@ -97,6 +104,7 @@ def main() -> None:
     )
     job = run_import(admin, "products", exported, "round trip", apply=False)
     print(f"{'':<44} unchanged {job.count_unchanged:,} of {job.count_rows:,}")
+    print(f"load average at the end: {', '.join(f'{figure:.1f}' for figure in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -61,6 +61,9 @@ class Import(models.Model):
     )
     apply_started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life of the import's job (created, validation started, apply requested, a chunk applied):
+    # the scheduler's sweep enqueues the job again of an import validating or applying that shows none for a while.
+    touched_at = models.DateTimeField(default=timezone.now)
     count_rows = models.PositiveIntegerField(default=0)
     count_valid = models.PositiveIntegerField(default=0)
     count_invalid = models.PositiveIntegerField(default=0)

@@ -9,19 +9,21 @@ a row twice.
 import hashlib
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_event
 from catalog import services as catalog_services
-from catalog.exceptions import DuplicateName
+from catalog.services import ProductWrite
 from imports import selectors, validation
 from imports.exceptions import FileTooLarge, ImportHasErrors, ImportNotReady
 from imports.files import MAX_FILE_BYTES, read_table
 from imports.models import Import, ImportKind, ImportRow, ImportStatus, RowAction, RowStatus
-from inventory_site.exceptions import DomainError, Invalid
-from inventory_site.jobs import enqueue_on_commit
+from inventory_site.bulk import copy_rows, update_rows
+from inventory_site.exceptions import DomainError, Invalid, NotFound
+from inventory_site.jobs import enqueue_on_commit, requeue
 from stock import services as stock_services
 from stock.services import ledger
 
@@ -31,6 +33,7 @@ QUEUE = "low"  # imports are long and never urgent: orders and alerts go first
 CHUNK_ROWS = {ImportKind.PRODUCTS: 500, ImportKind.STOCK: 200}  # stock chunks hold level locks: keep them short
 VALIDATE_JOB = "imports.jobs.validate_import"
 APPLY_JOB = "imports.jobs.apply_import"
+REQUEUE_BATCH = 100
 
 
 def check_size(size: int | None) -> None:
@@ -69,7 +72,7 @@ def create_import(*, actor, kind: str, data: bytes, file_name: str = "", locatio
         )
         changes = {"kind": kind, "file_name": job.file_name, "rows": job.count_rows}
         record_event(action="import.created", actor=actor, obj=job, changes=changes)
-        enqueue_on_commit(VALIDATE_JOB, job.pk, queue=QUEUE, job_id=f"import-validate-{job.pk}")
+        enqueue_on_commit(VALIDATE_JOB, job.pk, queue=QUEUE, job_id=_job_id("validate", job.pk))
     return job
 
 
@@ -79,6 +82,7 @@ def validate_import(import_id: int) -> None:
     job = Import.objects.filter(pk=import_id, status=ImportStatus.VALIDATING).first()
     if job is None:
         return  # validated already (a job may run twice)
+    _touch(import_id)  # a worker has it: the sweep leaves it alone for a while
     try:
         judged = _judge(job)
     except Exception as error:  # noqa: BLE001 - whatever happens, the import must not stay "validating"
@@ -88,33 +92,34 @@ def validate_import(import_id: int) -> None:
         )
         return
     with transaction.atomic():
-        job = Import.objects.select_for_update().get(pk=import_id)
-        if job.status != ImportStatus.VALIDATING:
+        status = Import.objects.select_for_update().filter(pk=import_id).values_list("status", flat=True).first()
+        if status != ImportStatus.VALIDATING:
             return
-        ImportRow.objects.bulk_create(
-            [
-                ImportRow(
-                    job=job,
-                    row_number=row.row_number,
-                    status=RowStatus.INVALID if row.errors else RowStatus.VALID,
-                    action="" if row.errors else row.action,
-                    errors=row.errors,
-                    data=row.data,
-                    product_id=row.product_id,
-                    location_id=row.location_id,
-                    seen_on_hand=row.seen_on_hand,
-                    seen_reserved=row.seen_reserved,
-                )
-                for row in judged
-            ],
-            batch_size=1000,
-        )
+        _store_rows(job, judged)
         valid = [row for row in judged if not row.errors]
         job.count_valid, job.count_invalid = len(valid), len(judged) - len(valid)
         for action in RowAction.values:
             setattr(job, f"count_{action}", sum(1 for row in valid if row.action == action))
         job.source, job.status, job.validated_at = [], ImportStatus.READY, timezone.now()
-        job.save()
+        counted = [f"count_{name}" for name in ("valid", "invalid", *RowAction.values)]
+        job.save(update_fields=["source", "status", "validated_at", *counted])
+
+
+ROW_FIELDS = ("job_id", "row_number", "status", "action", "errors", "data", "product_id", "location_id")
+ROW_FIELDS += ("seen_on_hand", "seen_reserved", "result")
+
+
+def _store_rows(job: Import, judged: list[validation.Judged]) -> None:
+    """The import's rows, in one COPY on PostgreSQL (bulk_create's INSERTs of 10,000 rows of JSON took most of a
+    validation's time)."""
+    copy_rows(ImportRow, ROW_FIELDS, (_row_values(job, row) for row in judged))
+
+
+def _row_values(job: Import, row: validation.Judged) -> tuple:
+    """A judged row as the values of ``ROW_FIELDS``."""
+    status, action = (RowStatus.INVALID.value, "") if row.errors else (RowStatus.VALID.value, str(row.action))
+    values = (job.pk, row.row_number, status, action, row.errors, row.data, row.product_id, row.location_id)
+    return (*values, row.seen_on_hand, row.seen_reserved, {})
 
 
 def _judge(job: Import) -> list[validation.Judged]:
@@ -123,6 +128,10 @@ def _judge(job: Import) -> list[validation.Judged]:
         return validation.judge_products(rows)
     default = job.location if job.location_id else stock_services.default_location()
     return validation.judge_stock(rows, default_location=default)
+
+
+def _touch(import_id: int) -> None:
+    Import.objects.filter(pk=import_id).update(touched_at=timezone.now())
 
 
 def _fail(import_id: int, expected: str, message: str) -> None:
@@ -159,9 +168,9 @@ def request_apply(*, actor, job: Import, skip_invalid: bool = False) -> tuple[Im
             job.skip_invalid = bool(job.count_invalid)
             job.applied_by = actor
             job.apply_started_at = timezone.now()
-        job.status, job.error = ImportStatus.APPLYING, ""
-        job.save(update_fields=["status", "error", "skip_invalid", "applied_by", "apply_started_at"])
-        enqueue_on_commit(APPLY_JOB, job.pk, queue=QUEUE, job_id=f"import-apply-{job.pk}")
+        job.status, job.error, job.touched_at = ImportStatus.APPLYING, "", timezone.now()
+        job.save(update_fields=["status", "error", "skip_invalid", "applied_by", "apply_started_at", "touched_at"])
+        enqueue_on_commit(APPLY_JOB, job.pk, queue=QUEUE, job_id=_job_id("apply", job.pk))
     return job, True
 
 
@@ -195,6 +204,27 @@ def apply_import(import_id: int) -> None:
         )
 
 
+def requeue_stuck_imports(*, older_than: timedelta) -> int:
+    """The scheduler's sweep (``settings.SCHEDULER_SWEEPS``): enqueue the job again of every import still
+    ``validating`` or ``applying`` whose job showed no sign of life (``touched_at``) for ``older_than``: the job
+    was lost with Redis (down at commit, or restarted empty) or with a worker killed mid-way. A job still waiting
+    on its queue is skipped (one job id per import); a job that runs twice is harmless: validation writes the
+    rows once, under the import's lock, and apply goes on with the rows not yet applied (none left: nothing is
+    written). Returns how many were enqueued."""
+    cutoff = timezone.now() - older_than
+    stuck = Import.objects.filter(status__in=[ImportStatus.VALIDATING, ImportStatus.APPLYING], touched_at__lt=cutoff)
+    stuck = list(stuck.order_by("touched_at", "id").values_list("id", "status")[:REQUEUE_BATCH])
+    validating = [(pk, QUEUE, _job_id("validate", pk)) for pk, status in stuck if status == ImportStatus.VALIDATING]
+    applying = [(pk, QUEUE, _job_id("apply", pk)) for pk, status in stuck if status == ImportStatus.APPLYING]
+    enqueued = requeue(VALIDATE_JOB, validating, what="import validation")
+    return enqueued + requeue(APPLY_JOB, applying, what="import apply")
+
+
+def _job_id(step: str, import_id: int) -> str:
+    """One job id per import and step: a job waits at most once on its queue (inventory_site.jobs)."""
+    return f"import-{step}-{import_id}"
+
+
 def _apply_chunk(import_id: int, appliers: dict) -> bool:
     """Apply the next chunk of valid rows in one transaction; False when none is left."""
     with transaction.atomic():
@@ -209,12 +239,14 @@ def _apply_chunk(import_id: int, appliers: dict) -> bool:
         if job.pk not in appliers:
             appliers[job.pk] = ProductApplier(job) if job.kind == ImportKind.PRODUCTS else StockApplier(job)
         changed = appliers[job.pk].apply(rows)
-        ImportRow.objects.bulk_update(rows, ["status", "errors", "result"])
+        update_rows(ImportRow, rows, ["status", "errors", "result"])
         job.count_applied += sum(1 for row in rows if row.status == RowStatus.APPLIED)
         job.count_conflict += sum(1 for row in rows if row.status == RowStatus.CONFLICT)
         for action, number in changed.items():
             setattr(job, f"changed_{action}", getattr(job, f"changed_{action}") + number)
-        job.save(update_fields=["count_applied", "count_conflict", "changed_create", "changed_update", "changed_count"])
+        job.touched_at = timezone.now()
+        counted = ["count_applied", "count_conflict", "changed_create", "changed_update", "changed_count"]
+        job.save(update_fields=[*counted, "touched_at"])
     return True
 
 
@@ -223,62 +255,44 @@ def _conflict(row: ImportRow, column: str, message: str) -> None:
 
 
 class ProductApplier:
-    """Products through catalog.services: a row creates or updates one product; a missing category is created
-    (once) on the first row that names it."""
+    """Products through catalog.services.create_or_update_products, a call per chunk: the rules and audit of
+    the single-product services, with a bulk INSERT of the new categories and products and a bulk UPDATE.
+    A row the service refuses (its SKU taken or its product deleted since the preview) is a conflict."""
 
     def __init__(self, job: Import):
         self.job = job
-        self.categories = selectors.categories_by_name()
 
     def apply(self, rows: list[ImportRow]) -> dict:
-        products = selectors.products_in_bulk(row.product_id for row in rows if row.product_id)
+        writes = {}
+        for row in rows:
+            if row.action == RowAction.UNCHANGED:
+                row.status, row.result = RowStatus.APPLIED, {"product_id": row.product_id}
+                continue
+            values, _ = validation.product_values(row.data)
+            category = values.pop("category")
+            if row.action == RowAction.UPDATE:
+                values.pop("sku")  # the SKU names the product (in any case): it is not rewritten
+            writes[row.pk] = ProductWrite(fields=values, product_id=row.product_id, category=category)
+        catalog_services.create_or_update_products(actor=self.job.applied_by, rows=list(writes.values()))
         changed = {"create": 0, "update": 0}
         for row in rows:
-            values, _ = validation.product_values(row.data)
-            try:
-                if row.action == RowAction.CREATE:
-                    product = self._create(values)
-                    row.result = {"product_id": product.pk}
-                    changed["create"] += 1
-                elif row.action == RowAction.UPDATE:
-                    product = products.get(row.product_id)
-                    if product is None:
-                        _conflict(row, "sku", "This product was deleted after the preview.")
-                        continue
-                    if self._update(product, values):
-                        changed["update"] += 1
-                    row.result = {"product_id": product.pk}
-                else:
-                    row.result = {"product_id": row.product_id}
-            except DomainError as error:
-                column = "sku" if "sku" in (error.errors or {}) else "row"
-                _conflict(row, column, error.message)
+            write = writes.get(row.pk)
+            if write is None:
                 continue
-            row.status = RowStatus.APPLIED
+            if write.error is not None:
+                self._refused(row, write.error)
+                continue
+            row.status, row.result = RowStatus.APPLIED, {"product_id": write.saved.pk}
+            if write.changed:
+                changed[row.action] += 1
         return changed
 
-    def _category_id(self, name: str) -> int:
-        key = name.lower()
-        if key not in self.categories:
-            try:  # each catalog service is its own savepoint: a refusal rolls back only itself
-                self.categories[key] = catalog_services.create_category(actor=self.job.applied_by, name=name)
-            except DuplicateName:  # created meanwhile by someone else
-                self.categories = selectors.categories_by_name()
-        return self.categories[key].pk
-
-    def _create(self, values: dict):
-        fields = {name: value for name, value in values.items() if name != "category"}
-        fields["category_id"] = self._category_id(values["category"])
-        return catalog_services.create_product(actor=self.job.applied_by, **fields)
-
-    def _update(self, product, values: dict) -> bool:
-        changes = validation.product_changes(product, values)
-        if not changes:
-            return False
-        if "category" in changes:
-            changes["category_id"] = self._category_id(changes.pop("category"))
-        catalog_services.update_product(actor=self.job.applied_by, product=product, **changes)
-        return True
+    @staticmethod
+    def _refused(row: ImportRow, error: DomainError) -> None:
+        if isinstance(error, NotFound):
+            _conflict(row, "sku", "This product was deleted after the preview.")
+        else:
+            _conflict(row, "sku" if "sku" in (error.errors or {}) else "row", error.message)
 
 
 class StockApplier:

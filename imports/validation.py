@@ -184,7 +184,7 @@ def judge_stock(rows: list[tuple[int, dict]], *, default_location) -> list[Judge
             skus.append(text(row.data, "sku", required=True))
         except CellError as error:
             row.error("sku", str(error))
-    products = selectors.products_by_sku([sku for sku in skus if sku])
+    products = selectors.product_keys_by_sku([sku for sku in skus if sku])
     locations = selectors.locations_by_code()
     first_row: dict[tuple[str, int], int] = {}
     counted: dict[int, int] = {}
