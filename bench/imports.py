@@ -1,6 +1,7 @@
 """Imports on PostgreSQL: 10,000 rows validated (target < 10 s) and applied (target < 60 s) (run by hand).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/inv_imp_bench .venv/bin/python bench/imports.py [--rows 10000]
+    DATABASE_URL=sqlite:////tmp/bench-imports.sqlite3 .venv/bin/python bench/imports.py   # the embedded default's
 
 Times the steps of a catalogue import (read and store the file, the validation job, the apply job: a
 catalog.services.create_or_update_products call per chunk of 500), a stock import of the same products (a count
@@ -31,6 +32,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from accounts.models import User  # noqa: E402
@@ -73,9 +75,9 @@ def main() -> None:
         email="bench-imports@example.com", password="Warehouse-bench-2026-xq"
     )
     prefix = f"B{int(time.time())}"
-    database = os.environ["DATABASE_URL"].rsplit("/", 1)[-1]
+    database = f"{connection.vendor} {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}"
     load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
-    print(f"Imports benchmark: {rows:,} rows, PostgreSQL {database}, {os.cpu_count()} cores, load average {load}")
+    print(f"Imports benchmark: {rows:,} rows, {database}, {os.cpu_count()} cores, load average {load}")
     products = [
         [
             f"{prefix}-{n:06d}",
