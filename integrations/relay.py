@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from integrations import delivery, feed, matching
 from integrations.models import Event, Webhook, WebhookDelivery
+from inventory_site.bulk import update_rows
 from inventory_site.jobs import Coalesced, db_job, enqueue_now
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def run(*, limit: int = BATCH) -> int:
         now = timezone.now()
         for offset, event in enumerate(events):
             event.sequence, event.sequenced_at = start + offset, now
-        Event.objects.bulk_update(events, ["sequence", "sequenced_at"])
+        update_rows(Event, events, ["sequence", "sequenced_at"])  # one UPDATE .. FROM (VALUES ..) on PostgreSQL
         deliveries = _deliveries(events)
         transaction.on_commit(_after_stamping, robust=True)
     log.debug("relay stamped %s event(s), %s delivery(ies)", len(events), len(deliveries))

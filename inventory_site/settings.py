@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "stock",
     "orders",
     "reports",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,9 @@ WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=Fals
 # integrations and accounts name stock's location functions here (stock is above them in the import order).
 LOCATION_SUBTREE = "stock.access.subtree"
 ORDER_REQUEUE_AFTER_SECONDS = env.int("ORDER_REQUEUE_AFTER_SECONDS", default=30)
+# The scheduler (orders' requeue_orders) also calls each of these every tick, ``sweep(older_than=timedelta) -> int``
+# (how many jobs it enqueued again): the recovery of apps that orders may not import.
+SCHEDULER_SWEEPS = ["imports.services.requeue_stuck_imports"]
 
 # --- Auth ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -282,6 +286,10 @@ SPECTACULAR_SETTINGS = {
         "EventTypeEnum": "integrations.models.EventType",
         "DeliveryStatusEnum": "integrations.models.DeliveryStatus",
         "ScopeEnum": "accounts.models.Scope",
+        "ImportKindEnum": "imports.models.ImportKind",
+        "ImportStatusEnum": "imports.models.ImportStatus",
+        "ImportRowStatusEnum": "imports.models.RowStatus",
+        "ImportRowActionEnum": "imports.models.RowAction",
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [
