@@ -54,6 +54,7 @@ from catalog.models import Category, Product  # noqa: E402
 from orders.models import Order, OrderStatusChange, Status  # noqa: E402
 from stock.models import Reservation, ReservationState  # noqa: E402
 from stock.services import record_movement  # noqa: E402
+from stock.services.locations import ensure_system_locations  # noqa: E402
 
 PYTHON = sys.executable
 BIN = Path(sys.executable).parent
@@ -83,6 +84,7 @@ def prepare_database(products: int) -> tuple[User, list[int]]:
     call_command("ensure_database", verbosity=0)
     call_command("migrate", verbosity=0, interactive=False)
     call_command("flush", verbosity=0, interactive=False)
+    ensure_system_locations()  # the flush took the migration's MAIN and TRANSIT with it
     admin = User.objects.create_user(email="bench@example.com", password=secrets.token_urlsafe(16), role=Role.ADMIN)
     category = Category.objects.create(name="Bench")
     ids = []
@@ -396,7 +398,7 @@ def main() -> int:
     print(f"movements: {movement_rate:8.1f} /s  ({args.movements} POSTs, {args.clients} clients)")
     print(
         f"orders:    {order_rate:8.1f} /s  end to end, POST -> confirmed ({args.orders} orders, 2 workers; "
-        f"POSTs alone {args.orders / post_elapsed:.1f} /s)  = {ratio:.2f} x the movement rate (target >= 0.3)"
+        f"POSTs alone {args.orders / post_elapsed:.1f} /s)  = {ratio:.2f} x the movement rate (target >= 0.5, issue 14)"
     )
     print(
         f"CPU per movement: web {movement_cpu_ms[0]:.1f} ms, postgres {movement_cpu_ms[1]:.1f} ms; per order: web "
