@@ -14,10 +14,12 @@ $(STAMP): requirements.txt
 	@touch $(STAMP)
 
 # requirements-dev.txt includes requirements.txt: a change to either reinstalls both, and the runtime stamp
-# is fresh afterwards too.
-$(DEV_STAMP): requirements-dev.txt requirements.txt
+# is fresh afterwards too. The tests' JavaScript (axe-core, for the accessibility test) comes from the npm
+# registry, pinned by package-lock.json: `npm ci` installs exactly that into node_modules/.
+$(DEV_STAMP): requirements-dev.txt requirements.txt package.json package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -r requirements-dev.txt
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $(STAMP) $(DEV_STAMP)
 
 run: $(STAMP)

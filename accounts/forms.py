@@ -19,3 +19,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": "The email or password is incorrect.",
         "inactive": "The email or password is incorrect.",
     }
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.errors and self.data.get("username"):
+            # After a wrong password the email is still filled in: the cursor goes where the retry is typed.
+            self.fields["username"].widget.attrs.pop("autofocus", None)
+            self.fields["password"].widget.attrs["autofocus"] = True
