@@ -45,6 +45,8 @@ def _query(request, **changes) -> str:
 def _cell(column: Column, value, inactive: bool):
     if column.name == "is_active":
         return {"text": "active" if value else "inactive", "badge": "" if value else "low"}
+    if column.name == "sku":
+        return {"text": value, "sku": True}  # never wrapped
     if column.name == "name" and inactive:
         return {"text": value, "badge_after": "inactive"}
     if value is None:
