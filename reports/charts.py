@@ -38,9 +38,9 @@ def movements_chart(days: list[dict], *, title: str = "Movements per day") -> Sa
     plot_width, plot_height = width - left - right, height - top - bottom
     peak = _nice_ceiling(max([row["total_in"] for row in days] + [row["total_out"] for row in days] + [0]))
     body = [
-        f'<rect x="{left}" y="6" width="10" height="10" fill="{IN_COLOUR}"/>',
+        f'<rect class="in" x="{left}" y="6" width="10" height="10" fill="{IN_COLOUR}"/>',
         f'<text x="{left + 14}" y="15" {TEXT}>IN</text>',
-        f'<rect x="{left + 44}" y="6" width="10" height="10" fill="{OUT_COLOUR}"/>',
+        f'<rect class="out" x="{left + 44}" y="6" width="10" height="10" fill="{OUT_COLOUR}"/>',
         f'<text x="{left + 58}" y="15" {TEXT}>OUT</text>',
     ]
     for fraction in (0, 0.5, 1):
@@ -61,7 +61,8 @@ def movements_chart(days: list[dict], *, title: str = "Movements per day") -> Sa
             value = row[key]
             bar_height = plot_height * value / peak
             body.append(
-                f'<rect x="{x + offset * bar:.1f}" y="{top + plot_height - bar_height:.1f}" width="{bar:.1f}" '
+                f'<rect class="{name.lower()}" x="{x + offset * bar:.1f}" y="{top + plot_height - bar_height:.1f}" '
+                f'width="{bar:.1f}" '
                 f'height="{bar_height:.1f}" fill="{colour}"><title>{escape(row["day"])}: {name} {value}</title></rect>'
             )
         if index % label_every == 0:
@@ -85,7 +86,8 @@ def top_products_chart(rows: list[dict], *, title: str = "Top products") -> Safe
         length = max(bar_space * row["quantity"] / peak, 1)
         body.append(
             f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" {TEXT}>{escape(label)}</text>'
-            f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{row_height - 8}" fill="{BAR_COLOUR}">'
+            f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{row_height - 8}" '
+            f'fill="{BAR_COLOUR}">'
             f"<title>{escape(row['sku'])} {escape(row['name'])}: {row['quantity']}</title></rect>"
             f'<text x="{label_width + length + 6:.1f}" y="{y + 15}" {TEXT}>{row["quantity"]}</text>'
         )
