@@ -1,7 +1,11 @@
 from django import forms
+from django.conf import settings
 from django.urls import reverse_lazy
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Product
+from catalog.models import Category, Product
+from inventory_site.forms import TokenForm
 from inventory_site.params import check_text
 
 
@@ -54,3 +58,50 @@ class ProductField(forms.Field):
         if self.active_only and not product.is_active:
             raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
         return product
+
+
+def _price_label() -> str:
+    return _("Unit price (%(currency)s)") % {"currency": settings.CURRENCY}
+
+
+class ProductForm(TokenForm):
+    """A product's fields on our own add and edit pages; the write is catalog.services' (the admin's too)."""
+
+    sku = forms.CharField(label=_("SKU"), max_length=64)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), empty_label=_("Choose…"))
+    unit = forms.CharField(label=_("Unit"), max_length=16, initial="pcs")
+    unit_price = forms.DecimalField(
+        label=lazy(_price_label, str)(), min_value=0, max_digits=12, decimal_places=2, localize=False
+    )
+    min_quantity = forms.IntegerField(
+        label=_("Reorder point"),
+        min_value=0,
+        max_value=2_147_483_647,
+        initial=0,
+        help_text=_("Low stock at or below this available quantity."),
+    )
+    reorder_quantity = forms.IntegerField(
+        label=_("Reorder quantity"),
+        min_value=0,
+        max_value=2_147_483_647,
+        initial=0,
+        help_text=_("Order in multiples of this; 0 for any."),
+    )
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    FIELDS = ("sku", "name", "category", "unit", "unit_price", "min_quantity", "reorder_quantity", "description")
+
+    def product_fields(self) -> dict:
+        """catalog.services' keywords from the cleaned fields."""
+        data = self.cleaned_data
+        fields = {name: data[name] for name in self.FIELDS if name != "category"}
+        fields["category_id"] = data["category"].pk
+        fields["is_active"] = bool(data.get("is_active"))
+        return fields
+
+    @classmethod
+    def initial_of(cls, product: Product) -> dict:
+        initial = {name: getattr(product, name) for name in cls.FIELDS if name != "category"}
+        return {**initial, "category": product.category_id, "is_active": product.is_active}

@@ -326,6 +326,10 @@ CONTENT_SECURITY_POLICY = {
 # --- i18n, static --------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The ISO 4217 code shown with every price and total on the pages (inventory_site.templatetags.inventory).
+CURRENCY = env.str("CURRENCY", default="EUR").strip().upper()
+if not (len(CURRENCY) == 3 and CURRENCY.isascii() and CURRENCY.isalpha()):
+    raise ImproperlyConfigured(f"CURRENCY must be an ISO 4217 code such as EUR, not {CURRENCY!r}")
 USE_I18N = True
 USE_TZ = True
 

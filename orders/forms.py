@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import ProductField
 from inventory_site import limits
@@ -8,6 +9,7 @@ from orders.models import Priority, Status
 from stock.models import Location
 
 LINE_PREFIX = "items"
+MINE = "mine"
 HEADER_FIELDS = ("customer_name", "customer_email", "reference", "priority", "note")
 
 
@@ -81,4 +83,7 @@ class OrderFilterForm(forms.Form):
     search = TextField(
         label="Search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Number or customer"}),
+    )
+    placed_by = forms.ChoiceField(
+        label=_("Placed by"), required=False, choices=[("", _("Anyone")), (MINE, _("Mine"))]
     )

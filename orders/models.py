@@ -25,6 +25,17 @@ class Priority(models.TextChoices):
 QUEUE_FOR_PRIORITY = {Priority.HIGH: "high", Priority.NORMAL: "default", Priority.LOW: "low"}
 
 
+def order_number(pk: int) -> str:
+    """An order's number, from its id: ``ORD-000042`` (its ship movements carry it as their reference)."""
+    return f"ORD-{pk:06d}"
+
+
+def order_id_from_number(number: str) -> int | None:
+    """The id an order number names (``ORD-000042`` -> 42), or None for any other text."""
+    prefix, _, digits = number.partition("-")
+    return int(digits) if prefix == "ORD" and len(digits) >= 6 and digits.isascii() and digits.isdigit() else None
+
+
 class Order(models.Model):
     number = models.CharField(max_length=32, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

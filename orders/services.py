@@ -20,7 +20,7 @@ from inventory_site.exceptions import NotFound
 from inventory_site.jobs import enqueue_on_commit, requeue
 from orders import policy
 from orders.exceptions import InvalidOrder, InvalidTransition
-from orders.models import QUEUE_FOR_PRIORITY, Order, OrderItem, OrderStatusChange, Priority, Status
+from orders.models import QUEUE_FOR_PRIORITY, Order, OrderItem, OrderStatusChange, Priority, Status, order_number
 from stock import access
 from stock import services as stock_services
 from stock.access import LocationForbidden
@@ -192,7 +192,7 @@ def place_order(
             allowed_location_ids=allowed,
             created_by=user,
         )
-        order.number = f"ORD-{order.pk:06d}"
+        order.number = order_number(order.pk)
         Order.objects.filter(pk=order.pk).update(number=order.number)
         order_items = OrderItem.objects.bulk_create(
             [

@@ -1,13 +1,15 @@
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, prefetch_related_objects
-from django.http import JsonResponse
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from inventory_site.exceptions import Conflict, DomainError
 from inventory_site.web import (
@@ -19,8 +21,9 @@ from inventory_site.web import (
     spent_form_token_url,
 )
 from orders import policy, selectors, services
-from orders.forms import HEADER_FIELDS, LINE_PREFIX, OrderFilterForm, OrderForm, OrderLineFormSet
-from orders.models import Status
+from orders.forms import HEADER_FIELDS, LINE_PREFIX, MINE, OrderFilterForm, OrderForm, OrderLineFormSet
+from orders.models import Status, order_id_from_number
+from stock import selectors as stock_selectors
 
 ALREADY_PLACED = "This order was already submitted: it was not placed a second time."
 EXPIRED = (
@@ -42,7 +45,10 @@ def order_list(request):
             orders = orders.filter(priority=data["priority"])
         if search := data["search"].strip():
             orders = orders.filter(Q(number__icontains=search) | Q(customer_name__icontains=search))
-    context = {"form": form, "page": paginate(request, orders)}
+        if data["placed_by"] == MINE:
+            orders = orders.filter(created_by=request.user)
+    mine = form.is_valid() and form.cleaned_data["placed_by"] == MINE
+    context = {"form": form, "page": paginate(request, orders), "mine": mine}
     return render(request, "orders/order_list.html", context, status=400 if form.errors else 200)
 
 
@@ -50,6 +56,8 @@ def order_list(request):
 @require_http_methods(["GET", "POST"])
 def order_create(request):
     if request.method == "GET":
+        if request.GET.get("copy"):
+            return _copy_form(request, request.GET["copy"])
         form = OrderForm(initial={"form_token": issue_form_token(request)})
         return _render_form(request, form, OrderLineFormSet(prefix=LINE_PREFIX))
     form = OrderForm(request.POST)
@@ -84,8 +92,52 @@ def order_create(request):
     return _render_form(request, form, lines, status=400)
 
 
-def _render_form(request, form, lines, status=200):
-    return render(request, "orders/order_form.html", {"form": form, "lines": lines}, status=status)
+def _render_form(request, form, lines, status=200, copied_from=None):
+    if status == 400:
+        _focus_first_error(form, lines)
+    context = {"form": form, "lines": lines, "copied_from": copied_from}
+    return render(request, "orders/order_form.html", context, status=status)
+
+
+def _focus_first_error(form, lines) -> None:
+    """A re-shown order puts the cursor on its first bad field, a header's or a line's (no JavaScript needed)."""
+    for candidate in [form, *lines.forms]:
+        for name, field in candidate.fields.items():
+            if name in candidate.errors:
+                field.widget.attrs["autofocus"] = True
+                return
+        if candidate is not form and candidate.non_field_errors():
+            next(iter(candidate.fields.values())).widget.attrs["autofocus"] = True
+            return
+
+
+def _copy_form(request, pk):
+    """A new order form filled from order ``pk`` (a rejected one, typically): its header and its lines, each
+    quantity reduced to what is available now (at the order's location, if it named one), marked so."""
+    original = selectors.order_detail(user=request.user, pk=pk)
+    items = list(original.items.all())
+    location_ids = stock_selectors.locations_for(original.location_id)
+    available = dict(
+        stock_selectors.product_list(location_ids=location_ids)
+        .filter(pk__in=[item.product_id for item in items])
+        .values_list("pk", "available")
+    )
+    initial, notes = [], []
+    for item in items:
+        now = max(0, available.get(item.product_id, 0))
+        quantity = min(item.quantity, now)
+        initial.append({"product": item.product.sku, "quantity": quantity})
+        notes.append({"requested": item.quantity, "available": now} if quantity < item.quantity else None)
+    header = {name: getattr(original, name) for name in HEADER_FIELDS}
+    header.update(form_token=issue_form_token(request), location=original.location_id)
+    lines = OrderLineFormSet(prefix=LINE_PREFIX, initial=initial)
+    for line, note in zip(lines.forms, notes, strict=False):
+        line.reduced = note
+    if any(notes):
+        messages.warning(
+            request, _("Some quantities were reduced to what is available now: check the marked lines.")
+        )
+    return _render_form(request, OrderForm(initial=header), lines, copied_from=original)
 
 
 def _detail_context(request, order) -> dict:
@@ -137,11 +189,17 @@ def order_status(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_action(request, pk, action):
     """One of orders.policy.ACTIONS. An unknown action or order is the 404 page and a refusal the 403 page
-    (inventory_site.middleware); a conflict (the wrong status) is said on the order's page."""
+    (inventory_site.middleware); a conflict (the wrong status) is said on the order's page.
+
+    GET of ``ship`` is its confirmation page (shipping writes OUT movements); no other action has a GET."""
     order = selectors.order_detail(user=request.user, pk=pk)
+    if request.method == "GET":
+        if action != policy.SHIP.name:
+            return HttpResponseNotAllowed(["POST"])
+        return _ship_confirmation(request, order)
     try:
         order = services.act(order=order, user=request.user, action=action)
     except Conflict as error:
@@ -149,3 +207,32 @@ def order_action(request, pk, action):
     else:
         messages.success(request, f"Order {order.number} {policy.ACTIONS[action].to_status}.")
     return redirect("orders:order-detail", pk=pk)
+
+
+def _ship_confirmation(request, order):
+    """What shipping ``order`` will take out, and where, with the button that does it."""
+    try:
+        policy.check(request.user, order, policy.SHIP)
+    except Conflict as error:
+        messages.error(request, error.message)
+        return redirect("orders:order-detail", pk=order.pk)
+    return render(request, "orders/ship_confirm.html", _detail_context(request, order))
+
+
+@login_required
+@require_GET
+def order_print(request, pk):
+    """The order's pick list and packing slip on one printable page."""
+    order = selectors.order_detail(user=request.user, pk=pk)
+    return render(request, "orders/order_print.html", _detail_context(request, order))
+
+
+@login_required
+@require_GET
+def order_find(request):
+    """An order named by its number (a movement's reference): its page, or else the list searched for it."""
+    number = request.GET.get("number", "")[:64]
+    order_id = order_id_from_number(number.strip().upper())
+    if order_id is not None and selectors.order_list(user=request.user).filter(pk=order_id).exists():
+        return redirect("orders:order-detail", pk=order_id)
+    return redirect(f"{reverse('orders:order-list')}?{urlencode({'search': number})}")

@@ -93,7 +93,7 @@ STOCK_COLUMNS = ColumnTable(
     sort_only=(("created_at", "created_at"),),  # "sortable like products"
 )
 LOW_STOCK_COLUMNS = STOCK_COLUMNS.plus(
-    Column("min_quantity", "Minimum", INTEGER, sort="min_quantity"),
+    Column("min_quantity", "Reorder point", INTEGER, sort="min_quantity"),
     Column("shortfall", "Shortfall", INTEGER, sort="shortfall"),
     Column(
         "suggested_reorder",

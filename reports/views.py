@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import Category, Product
 from inventory_site.exceptions import Invalid
+from inventory_site.templatetags.inventory import format_money
 from reports import charts, selectors, tables
 from reports import params as report_params
-from reports.columns import FLOAT, Column, ColumnTable
+from reports.columns import DECIMAL, FLOAT, Column, ColumnTable
 from stock.selectors import location_list
 
 MAX_CHART_DAYS = 366
@@ -42,18 +44,22 @@ def _query(request, **changes) -> str:
     return query.urlencode()
 
 
-def _cell(column: Column, value, inactive: bool):
+LINKED = ("sku", "name")  # a row's SKU and name link to its product page
+
+
+def _cell(column: Column, value, inactive: bool, product_id=None):
     if column.name == "is_active":
         return {"text": "active" if value else "inactive", "badge": "" if value else "low"}
-    if column.name == "sku":
-        return {"text": value, "sku": True}  # never wrapped
+    url = reverse("stock:product-detail", kwargs={"pk": product_id}) if product_id and column.name in LINKED else None
     if column.name == "name" and inactive:
-        return {"text": value, "badge_after": "inactive"}
+        return {"text": value, "badge_after": "inactive", "url": url}
     if value is None:
         return {"text": "–", "num": True}
     if column.type == FLOAT:
         return {"text": f"{value:.1f}", "num": True}
-    return {"text": value, "num": column.numeric}
+    if column.type == DECIMAL:  # money: the amount with the currency
+        return {"text": format_money(value), "num": True}
+    return {"text": value, "num": column.numeric, "url": url, "sku": column.name == "sku"}
 
 
 def _table(columns: ColumnTable, rows: list[dict]) -> dict:
@@ -62,7 +68,10 @@ def _table(columns: ColumnTable, rows: list[dict]) -> dict:
     inactive = set(Product.objects.filter(pk__in=ids, is_active=False).values_list("pk", flat=True)) if ids else set()
     return {
         "headers": [{"label": column.label, "num": column.numeric} for column in columns],
-        "rows": [[_cell(c, row[c.name], row.get("product_id") in inactive) for c in columns] for row in rows],
+        "rows": [
+            [_cell(c, row[c.name], row.get("product_id") in inactive, row.get("product_id")) for c in columns]
+            for row in rows
+        ],
     }
 
 
@@ -100,8 +109,22 @@ def _date_fields(request) -> list[dict]:
     return [_field(request, "start_date", "From", "date"), _field(request, "end_date", "To (inclusive)", "date")]
 
 
+def _show_default_dates(fields: list[dict], parsed: dict) -> None:
+    """Empty date fields show the range the report used (its default), marked as the default."""
+    bounds = {"start_date": parsed.get("start"), "end_date": parsed.get("end")}
+    for field in fields:
+        moment = bounds.get(field["name"])
+        if moment is None or field["value"]:
+            continue
+        if field["name"] == "end_date":
+            moment -= timedelta(microseconds=1)  # the end is exclusive: its last day is the one before
+        field["value"] = timezone.localtime(moment).date().isoformat()
+        field["help"] = _("Default")
+
+
 def _render_report(request, name: str, title: str, fields: list[dict], chart=None):
     context = {"title": title, "fields": fields, "report": name, "errors": None, "table": None}
+    context["has_dates"] = any(field["name"] == "start_date" for field in fields)
     status = 200
     try:
         parsed = tables.parse(name, request.GET)
@@ -111,6 +134,7 @@ def _render_report(request, name: str, title: str, fields: list[dict], chart=Non
         context["errors"] = error.errors
         return render(request, "reports/report.html", context, status=400)
     number, num_pages = data["page"], data["num_pages"]
+    _show_default_dates(fields, parsed)
     context.update(
         table=_table(tables.TABLES[name].columns(parsed), data["results"]),
         count=data["count"],

@@ -6,6 +6,7 @@ Movements are written only through stock.services (API, HTML form, orders); the 
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from catalog import services as catalog_services
 from catalog.models import Product
@@ -181,10 +182,14 @@ class ReservationAdmin(ReadOnlyAdmin):
 class LowStockAlertAdmin(ReadOnlyAdmin):
     """Emails still unsent here after an outage are sent by the scheduler (``requeue_orders``)."""
 
-    list_display = ("created_at", "product", "available", "min_quantity", "sent_at")
+    list_display = ("created_at", "product", "available", "reorder_point", "sent_at")
     list_filter = (("sent_at", admin.EmptyFieldListFilter), "created_at")
     list_select_related = ("product",)
     search_fields = ("product__sku", "product__name")
+
+    @admin.display(ordering="min_quantity", description=_("Reorder point"))
+    def reorder_point(self, obj) -> int:
+        return obj.min_quantity
 
 
 class LowStockFilter(admin.SimpleListFilter):
@@ -210,7 +215,7 @@ class ProductAdmin(ServiceAdmin):
         "on_hand",
         "reserved",
         "available",
-        "min_quantity",
+        "reorder_point",
         "is_active",
     )
     list_filter = ("is_active", LowStockFilter, "category")
@@ -245,6 +250,17 @@ class ProductAdmin(ServiceAdmin):
         if "category" in data:
             data["category_id"] = data.pop("category").pk
         return data
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # One name everywhere: the field is min_quantity in the API, "Reorder point" on every page.
+        if "min_quantity" in form.base_fields:
+            form.base_fields["min_quantity"].label = _("Reorder point")
+        return form
+
+    @admin.display(ordering="min_quantity", description=_("Reorder point"))
+    def reorder_point(self, obj) -> int:
+        return obj.min_quantity
 
     @admin.display(ordering="on_hand", description="On hand")
     def on_hand(self, obj) -> int:

@@ -53,6 +53,7 @@ def document_create(request):
     empty line (nothing is checked or saved). POST with "Save": the whole document through create_document,
     once per form token; errors are shown on their lines and nothing typed is lost."""
     kind = _kind(request)
+    holders = None
     if request.method == "GET":
         form = DocumentForm(kind=kind, initial={"form_token": issue_form_token(request), **_header_initial(request)})
         return _render_form(request, form, _lines(kind))
@@ -74,6 +75,7 @@ def document_create(request):
             document = services.create_document(user=request.user, lines=lines.service_lines(), **form.service_kwargs())
         except DomainError as error:
             _show_error(form, lines, error)
+            holders = _count_holders(kind, form, error)
         else:
             messages.success(request, _saved_message(document))
             url = reverse("stock:document-detail", kwargs={"pk": document.pk})
@@ -81,7 +83,7 @@ def document_create(request):
             return redirect(url)
     form.data = form.data.copy()
     form.data["form_token"] = issue_form_token(request)  # the corrected form can be posted
-    return _render_form(request, form, lines, status=400)
+    return _render_form(request, form, lines, status=400, holders=holders)
 
 
 def _show_error(form, lines, error) -> None:
@@ -97,6 +99,19 @@ def _show_error(form, lines, error) -> None:
             form.add_service_error(type(error)(error.message, errors=header))
         return
     form.add_service_error(error)
+
+
+def _count_holders(kind: str, form, error) -> list | None:
+    """A count below what orders hold: the active reservations of its short lines at the counted location."""
+    shortages = getattr(error, "shortages", None)
+    if kind != DocumentKind.COUNT or not shortages:
+        return None
+    location = form.cleaned_data.get("location") or services.default_location()
+    return [
+        holder
+        for short in shortages
+        for holder in selectors.open_reservations(product_id=short["product_id"], location_id=location.pk)
+    ]
 
 
 def _header_initial(request) -> dict:
@@ -135,8 +150,9 @@ def _as_typed(request, kind: str):
     return DocumentForm(kind=kind, initial=header), lines
 
 
-def _render_form(request, form, lines, status=200):
+def _render_form(request, form, lines, status=200, holders=None):
     context = {
+        "holders": holders,
         "form": form,
         "lines": lines,
         "kind": form.kind,
@@ -236,6 +252,15 @@ def document_detail(request, pk):
         "reversed_by": getattr(document, "reversed_by", None),
     }
     return render(request, "stock/document_detail.html", context)
+
+
+@login_required
+@require_GET
+def document_print(request, pk):
+    """The document's delivery note: a printable page of its header and lines."""
+    document = _document(pk)
+    context = {"document": document, "lines": list(document.lines.all()), "kind_title": KIND_TITLES[document.kind]}
+    return render(request, "stock/document_print.html", context)
 
 
 ACTIONS = {

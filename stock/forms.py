@@ -1,7 +1,8 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from catalog.forms import ProductField
+from catalog.forms import ProductField, ProductForm
 from catalog.models import Category, Supplier
 from inventory_site import limits
 from inventory_site.forms import TokenForm, note_field, quantity_field
@@ -71,6 +72,33 @@ class CountForm(TokenForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].initial = self.initial.get("location") or default_location_id()
+
+
+class ProductCreateForm(ProductForm):
+    """A new product's fields and its opening stock: a receipt at a location, written with the product."""
+
+    opening_quantity = quantity_field(
+        _("Opening stock"),
+        minimum=0,
+        required=False,
+        help_text=_("What is on the shelf now; recorded as a receipt (reason adjustment). Leave empty for none."),
+    )
+    location = LocationChoiceField(label=_("Opening stock location"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].initial = self.initial.get("location") or default_location_id()
+
+    def add_service_error(self, error) -> None:
+        """The receipt's line error goes on the opening stock."""
+        lines = (error.errors or {}).get("lines")
+        if isinstance(lines, dict):
+            for messages in lines.values():
+                self.add_error("opening_quantity", [str(message).partition(": ")[2] or message for message in messages])
+            error.errors = {key: value for key, value in error.errors.items() if key != "lines"}
+            if not error.errors:
+                return
+        super().add_service_error(error)
 
 
 # --- Stock documents: one header, many lines -------------------------------------------------------------------

@@ -11,6 +11,7 @@ reserved.
 """
 
 from collections import defaultdict
+from datetime import timedelta
 
 from django.db.models import (
     BigIntegerField,
@@ -28,8 +29,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from catalog.models import Product
+from catalog.models import Product, Supplier
 from integrations.models import Event, EventType
 from stock import figures
 from stock.models import (
@@ -40,6 +42,7 @@ from stock.models import (
     DocumentStatus,
     Location,
     LocationKind,
+    Reason,
     Reservation,
     ReservationState,
     StockLevel,
@@ -116,6 +119,52 @@ def product_detail(pk: int, *, allowed: list[int] | None = None) -> Product | No
     return product
 
 
+ORDER_REFERENCE_PREFIX = "order:"  # an order's reservations carry ``order:<id>`` (stock never imports orders)
+RECENT_MOVEMENTS = 20
+
+
+def order_id_of(reference: str) -> int | None:
+    """The order id a reservation's ``reference`` names (``order:42``), or None."""
+    if reference.startswith(ORDER_REFERENCE_PREFIX) and reference[len(ORDER_REFERENCE_PREFIX) :].isdigit():
+        return int(reference[len(ORDER_REFERENCE_PREFIX) :])
+    return None
+
+
+def product_page(pk: int) -> Product | None:
+    """What the product page shows: the product with its figures and category, ``location_figures`` (each row
+    with ``in_transit``), ``suppliers`` it was received from, ``recent_movements`` and ``open_reservations``
+    (each with its ``order_id``)."""
+    product = product_detail(pk)
+    if product is None:
+        return None
+    product.category  # noqa: B018 - loaded once, for the page
+    for row in product.location_figures:
+        row["in_transit"] = row["on_hand"] if row["kind"] == LocationKind.TRANSIT else 0
+    product.suppliers = list(
+        Supplier.objects.filter(movements__product_id=pk, movements__change_type=ChangeType.IN).distinct()
+    )
+    product.recent_movements = list(
+        movement_list()
+        .filter(product_id=pk)
+        .select_related("location", "document", "user", "supplier")
+        .order_by("-created_at", "-id")[:RECENT_MOVEMENTS]
+    )
+    product.open_reservations = open_reservations(product_id=pk)
+    return product
+
+
+def open_reservations(*, product_id: int, location_id: int | None = None) -> list[Reservation]:
+    """The active reservations of a product (at a location), oldest first, each with ``order_id``."""
+    rows = Reservation.objects.filter(product_id=product_id, state=ReservationState.ACTIVE)
+    rows = rows.select_related("location", "product")
+    if location_id is not None:
+        rows = rows.filter(location_id=location_id)
+    rows = list(rows.order_by("created_at", "id"))
+    for row in rows:
+        row.order_id = order_id_of(row.reference)
+    return rows
+
+
 def product_locations(product_id: int) -> list[dict]:
     rows = (
         StockLevel.objects.filter(HELD_OR_RESERVED, product_id=product_id)
@@ -175,6 +224,22 @@ def movement_list(*, allowed: list[int] | None = None) -> QuerySet:
     """The ledger (``allowed``: only the movements at those locations; None: every one)."""
     movements = StockMovement.objects.all()
     return movements if allowed is None else movements.filter(location_id__in=allowed)
+
+
+RECENT_ENTRY_HOURS = 24
+RECENT_ENTRIES = 5
+
+
+def recent_entries(*, user, counts: bool) -> list[StockMovement]:
+    """The user's own movements of the last day that a form wrote and that may still be reversed: single
+    movements (no document, no reference; ``counts``: those of counts, else the others), none a reversal or
+    already reversed. Newest first."""
+    since = timezone.now() - timedelta(hours=RECENT_ENTRY_HOURS)
+    rows = StockMovement.objects.filter(
+        user=user, document__isnull=True, reference="", created_at__gte=since, reversed_by__isnull=True
+    ).exclude(reason=Reason.REVERSAL)
+    rows = rows.filter(reason=Reason.COUNT) if counts else rows.exclude(reason=Reason.COUNT)
+    return list(rows.select_related("product", "location").order_by("-created_at", "-id")[:RECENT_ENTRIES])
 
 
 def movement_detail(pk: int, *, allowed: list[int] | None = None) -> StockMovement | None:

@@ -8,12 +8,14 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product
 from inventory_site.api.errors import problem_json_response
 from inventory_site.csv_export import csv_response
-from inventory_site.exceptions import DomainError
+from inventory_site.exceptions import DomainError, NotFound
 from inventory_site.params import check_text, day_range
 from inventory_site.sorting import sort_queryset
 from inventory_site.web import (
@@ -26,6 +28,7 @@ from inventory_site.web import (
     spent_form_token_url,
 )
 from stock import selectors, services
+from stock.exceptions import InsufficientStock
 from stock.filters import PRODUCT_SORTS, ProductFilter
 from stock.forms import CountForm, MovementFilterForm, MovementForm, ProductFilterForm
 from stock.models import ChangeType, Reason
@@ -48,7 +51,7 @@ def _stock_sentence(product, recorded) -> str:
     return sentence + "."
 
 
-def _token_form_page(request, form_class, template, submit, *, keep=None, initial_from=None):
+def _token_form_page(request, form_class, template, submit, *, keep=None, initial_from=None, counts=False):
     """GET shows a fresh form; POST spends its one-time token, then calls ``submit(form)``.
 
     ``submit`` returns a success message, or raises DomainError to re-show the form with nothing written.
@@ -57,6 +60,7 @@ def _token_form_page(request, form_class, template, submit, *, keep=None, initia
     A repeated post of a spent form goes where the first one went; a post with an unknown or expired token
     re-shows the form as typed, with a warning, and records nothing until it is posted again.
     """
+    holders = None
     if request.method == "POST":
         form = form_class(request.POST)
         token = request.POST.get("form_token", "")
@@ -72,6 +76,7 @@ def _token_form_page(request, form_class, template, submit, *, keep=None, initia
                 message = submit(form)
             except DomainError as error:
                 form.add_service_error(error)
+                holders = getattr(error, "holders", None)
             else:
                 messages.success(request, message)
                 query = {name: value for name, value in (keep(form.cleaned_data) if keep else {}).items() if value}
@@ -87,7 +92,13 @@ def _token_form_page(request, form_class, template, submit, *, keep=None, initia
         form = form_class(initial=initial)
         status = 200
     product = _chosen_product(form)
-    context = {"form": form, "product": product, "stock": selectors.stock_figures(product) if product else None}
+    context = {
+        "form": form,
+        "product": product,
+        "stock": selectors.stock_figures(product) if product else None,
+        "holders": holders,
+        "recent_entries": selectors.recent_entries(user=request.user, counts=counts),
+    }
     if "change_type" in form.fields:
         context["direction"] = ChangeType.OUT if form["change_type"].value() == ChangeType.OUT else ChangeType.IN
     return render(request, template, context, status=status)
@@ -164,13 +175,18 @@ def _location_initial(query, initial: dict) -> dict:
 def count_create(request):
     def submit(form):
         data = form.cleaned_data
-        recorded = services.count_stock(
-            product=data["product"],
-            counted_quantity=data["counted_quantity"],
-            user=request.user,
-            note=data["note"],
-            location=data.get("location"),
-        )
+        try:
+            recorded = services.count_stock(
+                product=data["product"],
+                counted_quantity=data["counted_quantity"],
+                user=request.user,
+                note=data["note"],
+                location=data.get("location"),
+            )
+        except InsufficientStock as error:  # below what orders hold here: say which orders
+            location = data.get("location") or services.default_location()
+            error.holders = selectors.open_reservations(product_id=data["product"].pk, location_id=location.pk)
+            raise
         product, movement = data["product"], recorded.movement
         if movement is None:
             return f"Count matches the books for {product.sku}: nothing to adjust. {_stock_sentence(product, recorded)}"
@@ -185,7 +201,38 @@ def count_create(request):
         submit,
         keep=_count_keeps,
         initial_from=lambda query: _location_initial(query, _product_initial(query)),
+        counts=True,
     )
+
+
+@login_required
+@require_POST
+def movement_reverse(request, pk):
+    """Reverse one of the user's own entries (a one-line reversal document), then back to the form it was
+    offered on. A refusal (another user's, already reversed, stock no longer there) is said as a message."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("stock:movement-create")
+    movement = selectors.movement_detail(pk)
+    if movement is None:
+        raise NotFound(_("No movement with this id."))
+    try:
+        reversal = services.reverse_movement(movement=movement, user=request.user)
+    except DomainError as error:
+        messages.error(request, _("Movement %(id)s was not reversed: %(reason)s") % {"id": pk, "reason": error.message})
+    else:
+        messages.success(
+            request,
+            _("Reversed: %(type)s %(quantity)s × %(sku)s at %(location)s is undone by %(number)s.")
+            % {
+                "type": movement.change_type,
+                "quantity": movement.quantity,
+                "sku": movement.product.sku,
+                "location": movement.location.code,
+                "number": reversal.number,
+            },
+        )
+    return redirect(back)
 
 
 def _count_keeps(data) -> dict:

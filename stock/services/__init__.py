@@ -5,7 +5,8 @@
 - ``movements``: single movements and counts at a location;
 - ``reservations``: allocate (orders choose locations), reserve, release, consume;
 - ``documents``: receipts, issues, transfers (direct or via transit, received or cancelled), counts, reversals;
-- ``locations``: the location tree and its rules.
+- ``locations``: the location tree and its rules;
+- ``products``: a new product with its opening stock (catalog.services, then a receipt).
 """
 
 from stock.alerts import requeue_low_stock_alerts
@@ -28,6 +29,7 @@ from stock.services.locations import (
     usable_location,
 )
 from stock.services.movements import MAX_QUANTITY, Recorded, count_stock, record_movement, record_movement_by_id
+from stock.services.products import create_product_with_stock
 from stock.services.reservations import allocate, consume, release, reserve
 
 
@@ -44,6 +46,7 @@ __all__ = [
     "consume",
     "count_stock",
     "create_document",
+    "create_product_with_stock",
     "create_location",
     "deactivate_locations",
     "default_location",

@@ -72,7 +72,7 @@ def test_no_page_scrolls_sideways_on_a_tablet(chromium, live_server, demo, sessi
 def test_tablet_tables_charts_and_cards(chromium, live_server, demo, sessions):
     context, page = open_page(chromium, live_server, sessions["admin"], TABLET)
     try:
-        for url, sku, actions in [("/stock/movements/", "td .sku", None), ("/products/", "td.sku", "td.row-actions")]:
+        for url, sku, actions in [("/stock/movements/", "td .sku", None), ("/products/", "td .sku", "td.row-actions")]:
             page.goto(url)
             wrap = page.locator(".table-wrap").first
             assert wrap.evaluate("(box) => box.scrollWidth - box.clientWidth") <= 0, f"{url}: the table scrolls"

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from orders import services as order_services
@@ -148,7 +150,11 @@ def test_invalid_transition_shows_a_message(staff_web, confirmed_order):
     response = staff_web.post(f"/orders/{confirmed_order.pk}/ship/", follow=True)
     assert "Cannot ship an order that is cancelled." in response.content.decode()
     assert staff_web.post(f"/orders/{confirmed_order.pk}/explode/").status_code == 404
-    assert staff_web.get(f"/orders/{confirmed_order.pk}/ship/").status_code == 405
+    assert staff_web.get(f"/orders/{confirmed_order.pk}/cancel/").status_code == 405
+    # Ship's GET is its confirmation page; an order that cannot ship goes back to its page with the reason.
+    response = staff_web.get(f"/orders/{confirmed_order.pk}/ship/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/orders/{confirmed_order.pk}/"
+    assert "Cannot ship an order that is cancelled." in response.content.decode()
 
 
 def test_rejected_order_shows_the_reason(staff_web, staff_user, django_capture_on_commit_callbacks):
@@ -197,7 +203,7 @@ def test_a_service_line_error_is_shown_on_its_line(staff_web):
     response = staff_web.post(NEW, order_data(token, [("OL-1", "1"), ("OL-2", "1"), ("ol-1", "2")]))
     assert response.status_code == 400
     html = response.content.decode().split('id="line-template"')[0]  # the posted lines, not the blank template
-    lines = html.split('<div class="order-line" data-line>')[1:]
+    lines = re.split(r'<div class="order-line[^"]*" data-line id="line-\d+">', html)[1:]
     assert len(lines) == 3
     message = "product OL-1 appears more than once; use one line per product."
     assert [message in line for line in lines] == [False, False, True]

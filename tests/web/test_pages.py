@@ -35,15 +35,16 @@ def test_product_without_level_shows_zeros(staff_web):
     assert (product.on_hand, product.available) == (0, 0)
 
 
-def test_products_read_only_for_staff_with_admin_links_for_admins(staff_web, client, admin_user):
+def test_products_read_only_for_staff_with_add_and_edit_for_admins(staff_web, client, admin_user):
     product = stocked(1, sku="LNK-1")
     html = staff_web.get("/products/").content.decode()
     assert "/admin/" not in html
-    assert f"/admin/catalog/product/{product.pk}/change/" not in html
+    assert f"/products/{product.pk}/edit/" not in html and "/products/new/" not in html
+    assert f'href="/products/{product.pk}/"' in html  # the SKU and the name link to the product page
     client.force_login(admin_user)
     html = client.get("/products/").content.decode()
-    assert f"/admin/catalog/product/{product.pk}/change/" in html
-    assert "/admin/catalog/product/add/" in html
+    assert f"/products/{product.pk}/edit/" in html
+    assert "/products/new/" in html
 
 
 def test_products_query_count_is_constant(staff_web, django_assert_max_num_queries):
