@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -10,14 +11,14 @@ class EmailAuthenticationForm(AuthenticationForm):
     """
 
     username = forms.CharField(
-        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
     error_messages = {
-        "invalid_login": "The email or password is incorrect.",
-        "inactive": "The email or password is incorrect.",
+        "invalid_login": _("The email or password is incorrect."),
+        "inactive": _("The email or password is incorrect."),
     }
 
     def full_clean(self):

@@ -12,8 +12,12 @@ from orders.models import Order
 from stock import selectors as stock_selectors
 from stock.models import Document, Location
 
-# Not pages: JSON endpoints and POST-only actions (each checked to answer a GET with JSON or 405).
+# Not pages: JSON endpoints, POST-only actions and redirects (each checked to answer a GET with JSON, 405 or a
+# redirect: tests/web/test_accessible_markup.py).
 NOT_PAGES = {
+    "stock:movement-reverse": "POST only",
+    "set_language": "the language picker's POST (a GET only redirects)",
+    "orders:order-find": "a redirect to the order named, or to the list searched for it",
     "stock:product-lookup": "JSON for the product picker",
     "orders:order-status": "JSON for a pending order's poll",
     "orders:order-action": "POST only (ship, deliver, cancel)",
