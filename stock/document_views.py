@@ -29,6 +29,7 @@ from stock.forms import (
     KIND_FIELDS,
     KIND_TITLES,
     LINE_PREFIX,
+    NEW_KIND_TITLES,
     DocumentFilterForm,
     DocumentForm,
     DocumentLineFormSet,
@@ -159,9 +160,10 @@ def _render_form(request, form, lines, status=200, holders=None):
         "lines": lines,
         "kind": form.kind,
         "kind_title": KIND_TITLES[form.kind],
+        "new_title": NEW_KIND_TITLES[form.kind],
         "header_fields": KIND_FIELDS[form.kind],
         "kinds": KIND_TITLES,
-        "quantity_label": "Counted quantity" if form.kind == DocumentKind.COUNT else "Quantity",
+        "quantity_label": _("Counted quantity") if form.kind == DocumentKind.COUNT else _("Quantity"),
     }
     return render(request, "stock/document_form.html", context, status=status)
 
@@ -215,6 +217,7 @@ def document_list(request):
         "page": paginate(request, documents),
         "sort": sort_links(request, ("created_at",), default="created_at"),
         "kinds": KIND_TITLES,
+        "new_kinds": NEW_KIND_TITLES,
     }
     return render(request, "stock/document_list.html", context, status=400 if form.errors else 200)
 
@@ -259,6 +262,7 @@ def document_detail(request, pk):
         "document": document,
         "lines": lines,
         "kind_title": KIND_TITLES[document.kind],
+        "new_title": NEW_KIND_TITLES[document.kind],
         "actions": document_actions(document, request.user),
         "reversed_by": getattr(document, "reversed_by", None),
     }

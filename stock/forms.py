@@ -113,6 +113,13 @@ KIND_TITLES = {
     DocumentKind.TRANSFER: _("Transfer"),
     DocumentKind.COUNT: _("Count"),
 }
+# "New receipt" and the like: a whole phrase each, so that a language can word it its own way.
+NEW_KIND_TITLES = {
+    DocumentKind.RECEIPT: _("New receipt"),
+    DocumentKind.ISSUE: _("New issue"),
+    DocumentKind.TRANSFER: _("New transfer"),
+    DocumentKind.COUNT: _("New count"),
+}
 # The header fields each kind takes, in the order of create_document's keywords.
 KIND_FIELDS = {
     DocumentKind.RECEIPT: ("location", "supplier", "reason", "reference", "note"),
@@ -337,7 +344,7 @@ class MovementFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].widget.attrs.update({"data-include-inactive": "1", "placeholder": "SKU or name"})
+        self.fields["product"].widget.attrs.update({"data-include-inactive": "1", "placeholder": _("SKU or name")})
 
     def clean(self):
         data = super().clean()
