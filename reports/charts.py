@@ -2,6 +2,7 @@
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 IN_COLOUR = "#1a7f37"
 OUT_COLOUR = "#cf222e"
@@ -31,8 +32,9 @@ def _svg(title: str, width: int, height: int, body: list[str]) -> SafeString:
     )
 
 
-def movements_chart(days: list[dict], *, title: str = "Movements per day") -> SafeString:
+def movements_chart(days: list[dict], *, title: str | None = None) -> SafeString:
     """Grouped columns, IN and OUT per day, for the rows of the movements-by-day report."""
+    title = title or gettext("Movements per day")
     width, height = 800, 280
     left, right, top, bottom = 56, 12, 28, 44
     plot_width, plot_height = width - left - right, height - top - bottom
@@ -73,8 +75,9 @@ def movements_chart(days: list[dict], *, title: str = "Movements per day") -> Sa
     return _svg(title, width, height, body)
 
 
-def top_products_chart(rows: list[dict], *, title: str = "Top products") -> SafeString:
+def top_products_chart(rows: list[dict], *, title: str | None = None) -> SafeString:
     """Horizontal bars, one per product (labelled by SKU and name, so same names stay apart)."""
+    title = title or gettext("Top products")
     label_width, bar_space, row_height = 250, 420, 24
     width, height = label_width + bar_space + 70, max(1, len(rows)) * row_height + 12
     peak = max([row["quantity"] for row in rows] + [1])
@@ -92,5 +95,5 @@ def top_products_chart(rows: list[dict], *, title: str = "Top products") -> Safe
             f'<text x="{label_width + length + 6:.1f}" y="{y + 15}" {TEXT}>{row["quantity"]}</text>'
         )
     if not rows:
-        body.append(f'<text x="8" y="20" {TEXT}>No movements in this range.</text>')
+        body.append(f'<text x="8" y="20" {TEXT}>{escape(gettext("No movements in this range."))}</text>')
     return _svg(title, width, height, body)
