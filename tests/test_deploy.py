@@ -377,7 +377,9 @@ def test_make_installs_dev_requirements_for_tests_only():
     assert "npm ci" in plan and "npm" not in run
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(
-        r"^\$\(DEV_STAMP\): requirements-dev\.txt requirements\.txt package\.json package-lock\.json$", makefile, re.M
+        r"^\$\(DEV_STAMP\): requirements-dev\.txt requirements\.txt package\.json package-lock\.json \$\(PO_FILES\)$",
+        makefile,
+        re.M,
     )
     for target in ("test", "lint", "bench"):
         assert re.search(rf"^{target}: \$\(DEV_STAMP\)$", makefile, re.M), target
