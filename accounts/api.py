@@ -25,6 +25,7 @@ from accounts.serializers import (
     UserCreateSerializer,
     UserSerializer,
     UserUpdateSerializer,
+    user_representation,
 )
 from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
 from inventory_site.api.idempotency import idempotent
@@ -126,7 +127,7 @@ class MeApi(APIView):
         client = key_client(request)
         if client is not None:
             return Response({"client": ApiClientBriefSerializer(client).data})
-        return Response(UserSerializer(request.user).data)
+        return Response(user_representation(request.user))
 
 
 USER_SORTS = {"email": "email", "date_joined": "date_joined", "last_login": "last_login", "role": "role"}

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import user_cache
 from inventory_site.email_key import normalise_email
 
 __all__ = ["ApiClient", "ApiKey", "RefreshToken", "Role", "User", "UserManager", "normalise_email"]
@@ -19,7 +20,23 @@ class Role(models.TextChoices):
 HUMAN_ROLES = (Role.ADMIN, Role.STAFF)
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def update(self, **fields):
+        """A queryset update sends no signal: the users it changes leave the cache here (accounts.user_cache)."""
+        ids = list(self.values_list("pk", flat=True))
+        updated = super().update(**fields)
+        for pk in ids:
+            user_cache.forget(pk)
+        return updated
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        updated = super().bulk_update(objs, fields, batch_size=batch_size)
+        for obj in objs:
+            user_cache.forget(obj.pk)
+        return updated
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def normalize_email(self, email):

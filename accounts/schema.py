@@ -1,5 +1,6 @@
-"""OpenAPI: the API key security scheme (imported by accounts.apps so drf-spectacular registers it)."""
+"""OpenAPI: the API key and JWT security schemes (imported by accounts.apps so drf-spectacular registers it)."""
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -15,3 +16,9 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "description": "An API client's key (POST api-clients/{id}/keys). Each operation names the scope it needs "
             "in `x-required-scope` (a key scope, `signed-in`, or `admin`: people with the admin role only).",
         }
+
+
+class JWTScheme(SimpleJWTScheme):
+    """simplejwt's scheme (``jwtAuth``) for its subclass with the cached user (accounts.authentication)."""
+
+    target_class = "accounts.authentication.JWTAuthentication"

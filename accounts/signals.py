@@ -1,9 +1,11 @@
-"""Login auditing: every attempt through any door becomes a LoginAttempt row."""
+"""Login auditing: every attempt through any door becomes a LoginAttempt row; a changed user leaves the cache."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from accounts import user_cache
 from accounts.lockout import client_username
 from accounts.models import User
 from audit.context import client_from_request
@@ -42,3 +44,10 @@ def on_locked_out(sender, request, username, ip_address, **kwargs):
         object_id="",
         changes={"email": username, "ip": ip_address},
     )
+
+
+@receiver(post_save, sender=User)
+@receiver(post_delete, sender=User)
+def _forget_cached_user(sender, instance, **kwargs):
+    """A deactivation, a role or a password change is seen by the very next request (accounts.user_cache)."""
+    user_cache.forget(instance.pk)

@@ -41,6 +41,8 @@ SERVER_ENV = {
 BENCH_PRODUCTS = 500
 MOVEMENTS = "/api/v1/stock/movements"
 CEILING_PATH = "/out"
+BARE_PATH = "/constant"
+ME = "/api/v1/auth/me"
 # The servers' logs (gunicorn.conf.py writes every access as JSON on stdout, as in production) go nowhere.
 QUIET = {"stdout": subprocess.DEVNULL}
 
@@ -80,6 +82,15 @@ def start_ceiling(port: int) -> subprocess.Popen:
     env = {**os.environ, "CEILING_DATABASE": database}
     server = subprocess.Popen(command, cwd=path.parent, env=env, start_new_session=True, **QUIET)
     return wait_until_up(server, port, "POST", CEILING_PATH)
+
+
+def start_bare(port: int) -> subprocess.Popen:
+    """bench/_bare.py: a bare DRF view returning a constant, the floor of one request (no database)."""
+    path = ROOT / "bench" / "_bare.py"
+    command = [GUNICORN, "--chdir", str(path.parent), f"{path.stem}:application", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", WORKERS, "--threads", THREADS, "--no-control-socket"]
+    server = subprocess.Popen(command, cwd=path.parent, env=dict(os.environ), start_new_session=True, **QUIET)
+    return wait_until_up(server, port, "GET", BARE_PATH)
 
 
 # --- the real service ------------------------------------------------------------------------------------
@@ -172,7 +183,8 @@ def stop(server: subprocess.Popen) -> None:
 
 def load(port: int, make_request: Callable, *, clients: int, duration: float, token: str = "") -> float:
     """``clients`` threads on their own connections send ``make_request(rng, sent)`` -> ``(path, body)`` for
-    ``duration`` seconds; returns the 201 answers per second."""
+    ``duration`` seconds (a POST of the JSON body; a GET when the body is None); returns the 2xx answers per
+    second (201 for a POST, 200 for a GET)."""
     stop_at = time.monotonic() + duration
     done, errors = [0] * clients, []
     headers = {"Content-Type": "application/json"}
@@ -186,10 +198,13 @@ def load(port: int, make_request: Callable, *, clients: int, duration: float, to
         while time.monotonic() < stop_at:
             path, body = make_request(rng, sent, index)
             sent += 1
-            connection.request("POST", path, json.dumps(body), headers)
+            if body is None:
+                connection.request("GET", path, headers=headers)
+            else:
+                connection.request("POST", path, json.dumps(body), headers)
             response = connection.getresponse()
             response.read()
-            if response.status == 201:
+            if response.status == (200 if body is None else 201):
                 done[index] += 1
             elif len(errors) < 5:
                 errors.append(response.status)
@@ -218,6 +233,14 @@ def movement_request(product_ids: list[int]) -> Callable:
 
 def ceiling_request(rng, sent, index):
     return CEILING_PATH, {}
+
+
+def bare_request(rng, sent, index):
+    return BARE_PATH, None
+
+
+def me_request(rng, sent, index):
+    return ME, None
 
 
 def alternate(runs: list[tuple[str, Callable[[], float]]], rounds: int, unit: str = "movements/s") -> dict:

@@ -16,7 +16,6 @@ import json
 import logging
 import random
 import socket
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -32,7 +31,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook as Signer
 
 from integrations.models import DeliveryStatus, Event, Webhook, WebhookDelivery
-from inventory_site.jobs import db_job, enqueue_now
+from inventory_site.jobs import Coalesced, db_job, enqueue_now
 
 log = logging.getLogger(__name__)
 
@@ -269,31 +268,20 @@ def send_job() -> int:
     return process_due()
 
 
-_thread_lock = threading.Lock()
-_wanted = threading.Event()
+def _hand_over() -> None:
+    """From the background thread: send here (embedded default) or enqueue the senders' job (Redis)."""
+    if settings.JOBS_IN_PROCESS:
+        send_job()
+    else:
+        enqueue_now("integrations.delivery.send_job", queue="default", job_id=SEND_JOB_ID)
+
+
+_kicker = Coalesced("webhook-sender", _hand_over)
 
 
 def kick() -> None:
     """New deliveries exist: send them soon, off the request thread."""
     if settings.OUTBOX_INLINE:
         process_due()
-    elif settings.JOBS_IN_PROCESS:
-        _wanted.set()
-        if _thread_lock.acquire(blocking=False):
-            threading.Thread(target=_drain, name="webhook-sender", daemon=True).start()
     else:
-        enqueue_now("integrations.delivery.send_job", queue="default", job_id=SEND_JOB_ID)
-
-
-def _drain() -> None:
-    try:
-        while _wanted.is_set():
-            _wanted.clear()
-            try:
-                send_job()
-            except Exception:  # noqa: BLE001 - the scheduler's sweep retries
-                log.exception("webhook sender failed; the scheduler sweep will retry")
-    finally:
-        _thread_lock.release()
-        if _wanted.is_set():
-            kick()
+        _kicker.poke()

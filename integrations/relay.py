@@ -14,7 +14,6 @@ was down, or a relay killed mid-run, is stamped later.
 """
 
 import logging
-import threading
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -23,7 +22,8 @@ from django.utils import timezone
 
 from integrations import delivery, feed, matching
 from integrations.models import Event, Webhook, WebhookDelivery
-from inventory_site.jobs import db_job, enqueue_now
+from inventory_site.bulk import update_rows
+from inventory_site.jobs import Coalesced, db_job, enqueue_now
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def run(*, limit: int = BATCH) -> int:
         now = timezone.now()
         for offset, event in enumerate(events):
             event.sequence, event.sequenced_at = start + offset, now
-        Event.objects.bulk_update(events, ["sequence", "sequenced_at"])
+        update_rows(Event, events, ["sequence", "sequenced_at"])  # one UPDATE .. FROM (VALUES ..) on PostgreSQL
         deliveries = _deliveries(events)
         transaction.on_commit(_after_stamping, robust=True)
     log.debug("relay stamped %s event(s), %s delivery(ies)", len(events), len(deliveries))
@@ -91,36 +91,24 @@ def run_job() -> int:
 
 # --- the fast path ------------------------------------------------------------------------------------------
 
-_thread_lock = threading.Lock()
-_wanted = threading.Event()
 
-
-def kick() -> None:
-    """After a commit: run the relay soon, off the request thread (an RQ job with one waiting copy at most,
-    or, on the embedded default, the one background thread)."""
-    if settings.OUTBOX_INLINE:  # the test settings: right after the commit, in this thread
+def _hand_over() -> None:
+    """From the background thread: run the relay here (embedded default) or enqueue its job (Redis)."""
+    if settings.JOBS_IN_PROCESS:
         run_job()
-    elif settings.JOBS_IN_PROCESS:
-        _kick_thread()
     else:
         enqueue_now("integrations.relay.run_job", queue="high", job_id=RELAY_JOB_ID)
 
 
-def _kick_thread() -> None:
-    _wanted.set()
-    if _thread_lock.acquire(blocking=False):
-        threading.Thread(target=_drain, name="outbox-relay", daemon=True).start()
+# With Redis, a worker under load enqueues the relay's job at most every KICK_PAUSE seconds.
+KICK_PAUSE = 0.02
+_kicker = Coalesced("outbox-relay", _hand_over, pause=lambda: 0.0 if settings.JOBS_IN_PROCESS else KICK_PAUSE)
 
 
-def _drain() -> None:
-    try:
-        while _wanted.is_set():
-            _wanted.clear()
-            try:
-                run_job()
-            except Exception:  # noqa: BLE001 - the scheduler's sweep retries: never kill the thread silently
-                log.exception("outbox relay failed; the scheduler sweep will retry")
-    finally:
-        _thread_lock.release()
-        if _wanted.is_set():  # kicked between the last run and the release
-            _kick_thread()
+def kick() -> None:
+    """After a commit: run the relay soon, off the request thread (an RQ job with one waiting copy at most,
+    or, on the embedded default, on the background thread itself)."""
+    if settings.OUTBOX_INLINE:  # the test settings: right after the commit, in this thread
+        run_job()
+    else:
+        _kicker.poke()

@@ -2,6 +2,7 @@
 
 import logging
 
+import redis
 from django.core.cache import cache
 
 log = logging.getLogger(__name__)
@@ -18,7 +19,17 @@ def stock_version() -> int:
 
 
 def bump_stock_version() -> None:
-    """One INCR. Called on commit of every stock change."""
+    """One INCR. Called on commit of every stock change.
+
+    On Redis a plain INCR (it creates a missing key at 1): django-redis's ``incr`` sends a Lua script's text
+    with every call to keep a key's TTL, which this key does not have."""
+    client = getattr(cache, "client", None)
+    if hasattr(client, "get_client"):  # django-redis
+        try:
+            client.get_client(write=True).incr(client.make_key(STOCK_VERSION_KEY))
+        except (redis.ConnectionError, redis.TimeoutError):
+            log.warning("stock version not bumped: cache unreachable")
+        return
     try:
         if cache.incr(STOCK_VERSION_KEY) is None:  # django-redis swallowed an outage
             log.warning("stock version not bumped: cache unreachable")

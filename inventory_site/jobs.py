@@ -2,6 +2,9 @@
 
 import functools
 import logging
+import os
+import threading
+import time
 from collections.abc import Callable
 
 import django_rq
@@ -113,3 +116,64 @@ def enqueue_on_commit(func: Job, *args, queue: str = "default", job_id: str | No
     # Django logs a failing robust hook by its __qualname__ (a functools.partial has none and would raise).
     enqueue.__qualname__ = f"enqueue_on_commit({getattr(func, '__qualname__', func)})"
     transaction.on_commit(enqueue, robust=True)
+
+
+_COALESCED: list["Coalesced"] = []
+
+
+def settle(timeout: float = 10.0) -> None:
+    """Wait until every ``Coalesced`` of this process has worked off its pokes (tests that then look at
+    what the work did, e.g. run an RQ worker in burst mode on the jobs it enqueued)."""
+    deadline = time.monotonic() + timeout
+    for coalesced in _COALESCED:
+        while coalesced.pending() and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+
+class Coalesced:
+    """``work`` on one background thread of this process, soon after ``poke()``; pokes that arrive while it
+    runs (or during ``pause`` after it) make one more run, not one each.
+
+    The outbox's relay and senders are kicked on every commit. Enqueueing their RQ job on the request thread
+    cost a Lua script and an enqueue (several Redis round trips) per movement; poked here, a worker under load
+    enqueues at most once per ``pause`` and the request thread only sets a flag (bench/movements.py)."""
+
+    def __init__(self, name: str, work: Callable[[], object], *, pause: Callable[[], float] = lambda: 0.0):
+        self.name, self.work, self.pause = name, work, pause
+        self._busy = False
+        self._wanted = threading.Event()
+        self._start = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        _COALESCED.append(self)
+
+    def poke(self) -> None:
+        self._wanted.set()
+        if not self._running():
+            with self._start:
+                if not self._running():
+                    self._pid = os.getpid()
+                    self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
+                    self._thread.start()
+
+    def pending(self) -> bool:
+        return self._running() and (self._wanted.is_set() or self._busy)
+
+    def _running(self) -> bool:
+        thread = self._thread  # a fork leaves the parent's thread behind: a new process starts its own
+        return thread is not None and self._pid == os.getpid() and thread.is_alive()
+
+    def _loop(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._busy = True
+            self._wanted.clear()
+            try:
+                self.work()
+            except Exception:  # noqa: BLE001 - the scheduler's sweep retries: never kill the thread
+                log.exception("%s failed; the scheduler sweep will retry", self.name)
+            finally:
+                self._busy = False
+            pause = self.pause()
+            if pause:
+                time.sleep(pause)

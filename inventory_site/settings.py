@@ -53,23 +53,25 @@ INSTALLED_APPS = [
     "stock",
     "orders",
     "reports",
+    "imports",
 ]
 
 MIDDLEWARE = [
     # First: /healthz and /readyz answer on any Host and without the HTTPS redirect (probes use the container IP).
     "inventory_site.health.HealthCheckMiddleware",
+    "inventory_site.middleware.RecentConnectionMiddleware",  # no SELECT 1 on a connection used just now
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The user's chosen language (the picker's cookie), else English; never Accept-Language, never on /api/.
     "inventory_site.language.LanguageMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "inventory_site.middleware.CSPMiddleware",  # django-csp's, built once for the API
     "inventory_site.middleware.ErrorMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "inventory_site.middleware.MessageMiddleware",  # Django's, skipped on the API
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
     # Last, so it sees the outcome of every login view and can turn it into a lockout answer.
@@ -153,11 +155,17 @@ RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIM
 # a Redis outage of any length instead of exiting (inventory_site.worker), so the plain rqworker command does.
 RQ = {"WORKER_CLASS": "inventory_site.worker.ResilientWorker"}
 JOBS_IN_PROCESS = not REDIS_URL
+# The JWT's user is cached this long in the shared cache (accounts.user_cache); every change of the user drops
+# it. 0 (the embedded default, whose cache is per process): read on every request.
+AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=60) if REDIS_URL else 0
 # The outbox (integrations): committed events are sequenced by the relay and sent to webhooks by the senders,
 # RQ jobs with Redis and one background thread each on the embedded default (never the request thread); the
 # scheduler's loop sweeps both every OUTBOX_SWEEP_SECONDS. OUTBOX_INLINE (the test settings) runs them in the
 # committing thread instead.
 OUTBOX_INLINE = False
+# On PostgreSQL a single movement runs as one guarded statement (stock/services/guarded.py); off: the ORM
+# reference service only (both pass the same tests).
+STOCK_GUARDED_STATEMENT = env.bool("STOCK_GUARDED_STATEMENT", default=True)
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=5)
 OUTBOX_LAG = "integrations.feed.outbox_lag"  # shown by /readyz
 EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=30)
@@ -165,6 +173,9 @@ WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=Fals
 # integrations and accounts name stock's location functions here (stock is above them in the import order).
 LOCATION_SUBTREE = "stock.access.subtree"
 ORDER_REQUEUE_AFTER_SECONDS = env.int("ORDER_REQUEUE_AFTER_SECONDS", default=30)
+# The scheduler (orders' requeue_orders) also calls each of these every tick, ``sweep(older_than=timedelta) -> int``
+# (how many jobs it enqueued again): the recovery of apps that orders may not import.
+SCHEDULER_SWEEPS = ["imports.services.requeue_stuck_imports"]
 
 # --- Auth ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -239,7 +250,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # A Bearer token shaped like a key (inv_...) is an API key; any other is a JWT.
         "accounts.authentication.ApiKeyAuthentication",
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: every API view declares the scope each method needs (inventory_site.api.permissions).
@@ -278,6 +289,10 @@ SPECTACULAR_SETTINGS = {
         "EventTypeEnum": "integrations.models.EventType",
         "DeliveryStatusEnum": "integrations.models.DeliveryStatus",
         "ScopeEnum": "accounts.models.Scope",
+        "ImportKindEnum": "imports.models.ImportKind",
+        "ImportStatusEnum": "imports.models.ImportStatus",
+        "ImportRowStatusEnum": "imports.models.RowStatus",
+        "ImportRowActionEnum": "imports.models.RowAction",
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [

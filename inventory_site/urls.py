@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("stock.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("reports.api_urls")),
+    path("", include("imports.api_urls")),
 ]
 
 # What ReDoc needs beyond the site's policy, on /redoc only: its search runs in a Web Worker built from a
@@ -48,6 +49,7 @@ urlpatterns = [
     path("", include("stock.urls")),
     path("", include("orders.urls")),
     path("", include("reports.urls")),
+    path("", include("imports.urls")),
 ]
 
 handler404 = "inventory_site.errors.page_not_found"

@@ -2,7 +2,15 @@
 
 from inventory_site.exceptions import Conflict, InvalidTransition, error_class
 
-__all__ = ["AlreadyReversed", "DuplicateCode", "InsufficientStock", "InvalidTransition", "LocationInUse", "ShortLines"]
+__all__ = [
+    "AlreadyReversed",
+    "DuplicateCode",
+    "FiguresChanged",
+    "InsufficientStock",
+    "InvalidTransition",
+    "LocationInUse",
+    "ShortLines",
+]
 
 
 class InsufficientStock(Conflict):
@@ -37,3 +45,5 @@ class ShortLines(InsufficientStock):
 AlreadyReversed = error_class("AlreadyReversed", Conflict, "already_reversed", "Already reversed")
 LocationInUse = error_class("LocationInUse", Conflict, "location_in_use", "Location in use")
 DuplicateCode = error_class("DuplicateCode", Conflict, "duplicate_code", "Duplicate code")
+# A count made against figures read earlier (an import's preview) found them moved: nothing is written.
+FiguresChanged = error_class("FiguresChanged", Conflict, "figures_changed", "Figures changed since they were read")

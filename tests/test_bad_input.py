@@ -200,7 +200,7 @@ DEEP_OBJECT = '{"a":' * 50 + "1" + "}" * 50
 def _body_operations():
     for path, operations in sorted(_schema_paths().items()):
         for method, operation in operations.items():
-            if "requestBody" in operation:
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):  # multipart-only: no JSON
                 yield method, re.sub(r"\{[^}]+\}", "999999", path)
 
 

@@ -84,6 +84,7 @@ TABLE = [
     ("post", "/api/v1/orders", "orders:write"),
     ("get", "/api/v1/reports/stock", "reports:read"),
     ("get", "/api/v1/audit/events", ADMIN),
+    ("get", "/api/v1/imports", ADMIN),
     ("get", "/api/v1/users", ADMIN),
     ("get", "/api/v1/api-clients", ADMIN),
     ("get", "/api/v1/auth/me", SIGNED_IN),

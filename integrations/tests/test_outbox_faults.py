@@ -14,6 +14,7 @@ from django.utils import timezone
 from integrations import delivery, webhooks
 from integrations.models import DeliveryStatus, Event, WebhookDelivery
 from integrations.tests.receiver import Receiver
+from inventory_site import jobs
 from orders.tests.support import RedisServer, require_redis_marker
 from stock.tests.factories import receive, stocked_product
 
@@ -43,6 +44,7 @@ def receiver():
 
 
 def work_burst(*queues):
+    jobs.settle()  # the kicks of the commits so far have enqueued their jobs (inventory_site.jobs.Coalesced)
     worker = django_rq.get_worker(*(queues or QUEUES))
     worker.subscribe = lambda: None
     handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}

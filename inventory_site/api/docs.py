@@ -52,6 +52,7 @@ DESCRIPTIONS = {
     406: "Not acceptable",
     409: "Conflict with the current state",
     410: "Gone: past the retention window",
+    413: "Payload too large: `file_too_large`",
     415: "Unsupported media type",
     429: "Locked out or throttled",
     503: "Database unreachable, or a lock or statement timeout; with Retry-After",

@@ -25,6 +25,7 @@ TITLES = {
     406: "Not acceptable",
     409: "Conflict",
     410: "Gone",
+    413: "Payload too large",
     415: "Unsupported media type",
     429: "Too many requests",
     500: "Server error",

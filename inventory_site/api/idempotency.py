@@ -30,9 +30,27 @@ class _NotStored(Exception):
         self.response = response
 
 
+def _file_digest(uploaded) -> str:
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+def _body(request) -> str:
+    """The body as fingerprinted: JSON as sent; a multipart form as its fields plus the SHA-256 of each file
+    (the same file under another name, or another file under the same name, is told apart by content)."""
+    files = request.FILES
+    if not files:
+        return json.dumps(request.data, sort_keys=True, default=str)
+    fields = {name: request.data.getlist(name) for name in request.data if name not in files}
+    digests = {name: [_file_digest(uploaded) for uploaded in files.getlist(name)] for name in files}
+    return json.dumps({"fields": fields, "files": digests}, sort_keys=True, default=str)
+
+
 def _fingerprint(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, default=str)
-    raw = f"{request.method}\n{request.path.rstrip('/')}\n{body}"
+    raw = f"{request.method}\n{request.path.rstrip('/')}\n{_body(request)}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

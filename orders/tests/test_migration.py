@@ -22,7 +22,8 @@ def _migrate(targets):
 
 def test_a_confirmed_order_keeps_one_allocation_per_item_at_main():
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    before = [node for node in latest if node[0] not in ("stock", "orders")] + BEFORE
+    # Apps whose migrations need stock's later ones (imports) are unapplied meanwhile, as orders is.
+    before = [node for node in latest if node[0] not in ("stock", "orders", "imports")] + BEFORE
     old = _migrate(before)
     try:
         user = old.get_model("accounts", "User").objects.create(email="old@example.com", role="staff")

@@ -12,6 +12,7 @@ from inventory_site.api.permissions import read_write
 from inventory_site.api.views import ListApi, found, validated
 from inventory_site.exceptions import Invalid
 from stock import access, selectors, services
+from stock.api import quick
 from stock.filters import MOVEMENT_SORTS, MovementFilter
 from stock.serializers import (
     CountCreateSerializer,
@@ -51,7 +52,7 @@ class MovementListApi(ListApi):
     )
     @idempotent
     def post(self, request):
-        data = validated(MovementCreateSerializer, request)
+        data = quick.movement_input(request.data) or validated(MovementCreateSerializer, request)
         recorded = services.record_movement_by_id(user=request.user, **data)
         return Response(movement_representation(recorded.movement, recorded), status=status.HTTP_201_CREATED)
 

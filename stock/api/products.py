@@ -1,11 +1,14 @@
 """Products with their stock figures (admins write them through catalog.services), and stock levels."""
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from catalog import services as catalog_services
+from catalog.exchange import PRODUCT_COLUMNS, product_row
 from catalog.models import Product
 from catalog.serializers import ProductCreateSerializer, ProductUpdateSerializer
 from inventory_site import limits
@@ -13,8 +16,11 @@ from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_respon
 from inventory_site.api.filters import parse_boolean
 from inventory_site.api.idempotency import idempotent
 from inventory_site.api.permissions import read_write
+from inventory_site.api.renderers import DOWNLOAD_FORMATS, CSVRenderer, XLSXRenderer
 from inventory_site.api.views import DELETED, ListApi, found, lookup, validated
+from inventory_site.csv_export import csv_response
 from inventory_site.exceptions import Invalid
+from inventory_site.xlsx_export import xlsx_response
 from stock import access, selectors
 from stock.filters import LEVEL_ROW_SORTS, LEVEL_SORTS, PRODUCT_SORTS, LevelFilter, LevelRowFilter, ProductFilter
 from stock.serializers import (
@@ -73,7 +79,16 @@ class LevelListApi(ListApi):
         return selectors.stock_level_list(location_ids=location_ids)
 
 
-@list_schema(ProductSerializer, PRODUCT_SORTS, statuses=(400, 401))
+EXPORT_FORMAT = OpenApiParameter(
+    "format",
+    str,
+    enum=["json", *DOWNLOAD_FORMATS],
+    description="csv or xlsx: every product matching the filters, unpaginated, in the import's columns "
+    f"({', '.join(PRODUCT_COLUMNS)}), so the file re-imports unchanged.",
+)
+
+
+@list_schema(ProductSerializer, PRODUCT_SORTS, statuses=(400, 401, 406), parameters=[EXPORT_FORMAT])
 @extend_schema(tags=["products"])
 class ProductListApi(ListApi):
     scopes = read_write("catalog:read", "catalog:write")
@@ -81,9 +96,20 @@ class ProductListApi(ListApi):
     filterset_class = ProductFilter
     sort_fields = PRODUCT_SORTS
     default_sort = "name"
+    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
 
     def get_queryset(self):
         return selectors.product_list(location_ids=access.restriction(self.request.user))
+
+    def get(self, request):
+        file_format = request.accepted_renderer.format
+        if file_format not in DOWNLOAD_FORMATS:
+            return super().get(request)
+        products = self.sort(self.filter_queryset(self.get_queryset())).select_related("category")
+        rows = (product_row(product) for product in products.iterator(chunk_size=2000))
+        filename = f"products-{timezone.localdate().isoformat()}.{file_format}"
+        write = csv_response if file_format == "csv" else xlsx_response
+        return write(filename, PRODUCT_COLUMNS, rows)
 
     @extend_schema(
         request=ProductCreateSerializer,

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from audit.services import record_event
 from catalog.models import Product
+from inventory_site.bulk import update_rows
 from inventory_site.cache import bump_stock_version
 from inventory_site.exceptions import Invalid
 from stock import alerts, events, figures
@@ -252,7 +253,7 @@ def save_levels(locked: Locked, *, user=None, changed=None) -> None:
         (level,) = touched
         StockLevel.objects.filter(pk=level.pk).update(**{name: getattr(level, name) for name in LEVEL_FIELDS})
     else:
-        StockLevel.objects.bulk_update(touched, LEVEL_FIELDS)
+        update_rows(StockLevel, touched, LEVEL_FIELDS)  # one UPDATE .. FROM (VALUES ..) on PostgreSQL
     if changed is None:
         changed = events.stock_changed(locked, locked.touched)
     crossings = [_note_crossing(locked, pid, user) for pid in sorted({level.product_id for level in touched})]

@@ -10,9 +10,9 @@ from catalog.models import Product, Supplier
 from inventory_site import limits
 from inventory_site.exceptions import Invalid
 from stock import access, figures
-from stock.exceptions import InsufficientStock
+from stock.exceptions import FiguresChanged, InsufficientStock
 from stock.models import DEFAULT_REASON, SERVICE_REASONS, ChangeType, Location, Reason, StockLevel, StockMovement
-from stock.services import ledger
+from stock.services import guarded, ledger
 from stock.services.locations import default_location, usable_location
 
 MAX_QUANTITY = limits.MAX_QUANTITY  # the ledger's quantity column is a 32-bit integer
@@ -175,6 +175,22 @@ def record_movement_by_id(
 
     The hot path: a movement at the default location on a row this process has locked before is the locking
     statement, the INSERT, the UPDATE and the event (the product and the location come with the locked row)."""
+    restricted = access.restriction(user) is not None
+    if supplier_id is None and not restricted and guarded.applies():
+        reason = _check_movement(change_type=change_type, supplier=None, reason=reason)
+        written = guarded.record(
+            product_id=product_id,
+            location_id=location_id,
+            change_type=change_type,
+            quantity=check_quantity(quantity),
+            reason=reason,
+            note=note,
+            reference=reference,
+            user=user,
+        )
+        if written is not None:
+            movement, level, stock, location_stock = written
+            return Recorded(movement=movement, level=level, stock=stock, location_stock=location_stock)
     supplier = None
     if supplier_id is not None:
         supplier = Supplier.objects.filter(pk=supplier_id).first()
@@ -189,7 +205,7 @@ def record_movement_by_id(
         "note": note,
         "reference": reference,
     }
-    if location_id is None and access.restriction(user) is None:
+    if location_id is None and not restricted:
         for fresh in (False, True):
             if fresh or not _DEFAULT:
                 _DEFAULT[:] = [default_location()]
@@ -241,9 +257,13 @@ def count_stock(
     location: Location | None = None,
     at: datetime | None = None,
     reference: str = "",
+    expected: tuple[int, int] | None = None,
 ) -> Recorded:
     """A stocktake at ``location``: write the difference to the counted figure as one IN or OUT with reason
-    ``count`` (none when equal). A count below that location's reserved is a 409 ``insufficient_stock``."""
+    ``count`` (none when equal). A count below that location's reserved is a 409 ``insufficient_stock``.
+
+    ``expected``: the (on hand, reserved) figures the caller saw there earlier (an import's preview); when the
+    locked row shows others, ``FiguresChanged`` is raised and nothing is written."""
     counted_quantity = check_quantity(counted_quantity, "counted_quantity", minimum=0)
     check_product(product)
     location = _location_for(user, location)
@@ -251,6 +271,13 @@ def count_stock(
         locked = ledger.lock([(product.pk, location.pk)], products={product.pk: product})
         ledger.check_locations(locked, [(product.pk, location.pk)])
         level = locked.level(product.pk, location.pk)
+        if expected is not None and (level.on_hand, level.reserved) != tuple(expected):
+            raise FiguresChanged(
+                f"{product.sku} at {location.code} changed since it was read: on hand {expected[0]} -> "
+                f"{level.on_hand}, reserved {expected[1]} -> {level.reserved}.",
+                on_hand=level.on_hand,
+                reserved=level.reserved,
+            )
         difference = counted_quantity - level.on_hand
         change = count_change(level, counted_quantity, note=note, reference=reference)
         if change is None:

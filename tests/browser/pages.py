@@ -7,6 +7,8 @@ until a sample (or a reason it is not a page) is added here.
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from imports import services as import_services
+from imports.models import Import
 from orders.management.commands.seed_demo import load_demo
 from orders.models import Order
 from stock import selectors as stock_selectors
@@ -17,6 +19,8 @@ from stock.models import Document, Location
 NOT_PAGES = {
     "stock:movement-reverse": "POST only",
     "set_language": "the language picker's POST (a GET only redirects)",
+    "imports:apply": "POST only",
+    "imports:errors": "a CSV download",
     "orders:order-find": "a redirect to the order named, or to the list searched for it",
     "stock:product-lookup": "JSON for the product picker",
     "orders:order-status": "JSON for a pending order's poll",
@@ -75,6 +79,7 @@ def samples() -> dict[str, list[int]]:
         "stock/documents": list(documents.values()),
         "products": low + plenty,
         "locations": list(Location.objects.order_by("id").values_list("pk", flat=True)[:2]),
+        "imports": list(Import.objects.order_by("id").values_list("pk", flat=True)[:1]),
     }
 
 
@@ -108,3 +113,8 @@ def load_demo_data(admin, staff) -> None:
     the test's admin and staff as its users (same emails)."""
     assert admin.email == "admin@example.com" and staff.email == "staff@example.com"
     load_demo()
+    # An import checked and waiting (one good row, one bad), for the import's own page.
+    job = import_services.create_import(
+        actor=admin, kind="products", data=b"sku,name\nIMP-1,Imported crate\n,No SKU\n", file_name="demo.csv"
+    )
+    import_services.validate_import(job.pk)

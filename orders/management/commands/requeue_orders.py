@@ -1,5 +1,6 @@
-"""Re-enqueue orders stuck in ``pending`` and unsent low-stock alerts: once, or every N seconds as the scheduler,
-which also sweeps the event outbox every ``OUTBOX_SWEEP_SECONDS`` (integrations.relay.sweep)."""
+"""Re-enqueue orders stuck in ``pending`` and unsent low-stock alerts, and run the sweeps ``SCHEDULER_SWEEPS``
+names (imports stuck after a lost job): once, or every N seconds as the scheduler, which also sweeps the event
+outbox every ``OUTBOX_SWEEP_SECONDS`` (integrations.relay.sweep)."""
 
 import logging
 import signal
@@ -9,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 
 from integrations import relay
 from inventory_site.api.idempotency import purge_expired_records
@@ -22,7 +24,8 @@ log = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = (
         "Re-enqueue process_order for orders pending longer than ORDER_REQUEUE_AFTER_SECONDS, and the email job "
-        "of low-stock alerts unsent for as long. With --every N, loop forever (the scheduler process) and also "
+        "of low-stock alerts unsent for as long, and run the sweeps SCHEDULER_SWEEPS names (the jobs of imports "
+        "stuck validating or applying). With --every N, loop forever (the scheduler process) and also "
         "purge expired idempotency records, and sweep the event outbox every OUTBOX_SWEEP_SECONDS (stamp events a "
         "lost kick left, send due webhook deliveries, purge expired events)."
     )
@@ -45,6 +48,8 @@ class Command(BaseCommand):
                 f"Re-enqueued {count} pending order(s) and {alerts} unsent low-stock alert(s); "
                 f"stamped {swept['stamped']} event(s), purged {swept['purged']}."
             )
+            for line in run_sweeps(age):
+                self.stdout.write(line)
             return
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -87,3 +92,22 @@ class Command(BaseCommand):
             log.exception("requeue_orders tick failed")
         finally:
             refresh_connections()
+        for line in run_sweeps(age):
+            self.stdout.write(line)
+
+
+def run_sweeps(age: timedelta) -> list[str]:
+    """Call each sweep ``SCHEDULER_SWEEPS`` names with ``older_than=age``, each on its own (one failing is logged
+    and the others still run); a line for each that enqueued something."""
+    lines = []
+    for path in settings.SCHEDULER_SWEEPS:
+        try:
+            count = import_string(path)(older_than=age)
+        except Exception:  # noqa: BLE001 - the database or Redis may be down for a while: the next tick retries
+            log.exception("sweep %s failed", path)
+            continue
+        finally:
+            refresh_connections()
+        if count:
+            lines.append(f"{path}: re-enqueued {count} job(s).")
+    return lines
