@@ -115,6 +115,9 @@ def load_demo_data(admin, staff) -> None:
     load_demo()
     # An import checked and waiting (one good row, one bad), for the import's own page.
     job = import_services.create_import(
-        actor=admin, kind="products", data=b"sku,name\nIMP-1,Imported crate\n,No SKU\n", file_name="demo.csv"
+        actor=admin,
+        kind="products",
+        data=b"sku,name,category,unit_price\nIMP-1,Imported crate,Tools,4.50\n,No SKU,Tools,x\n",
+        file_name="demo.csv",
     )
     import_services.validate_import(job.pk)
