@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -10,12 +11,19 @@ class EmailAuthenticationForm(AuthenticationForm):
     """
 
     username = forms.CharField(
-        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
     error_messages = {
-        "invalid_login": "The email or password is incorrect.",
-        "inactive": "The email or password is incorrect.",
+        "invalid_login": _("The email or password is incorrect."),
+        "inactive": _("The email or password is incorrect."),
     }
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.errors and self.data.get("username"):
+            # After a wrong password the email is still filled in: the cursor goes where the retry is typed.
+            self.fields["username"].widget.attrs.pop("autofocus", None)
+            self.fields["password"].widget.attrs["autofocus"] = True

@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import user_cache
 from inventory_site.email_key import normalise_email
@@ -11,9 +12,9 @@ __all__ = ["ApiClient", "ApiKey", "RefreshToken", "Role", "User", "UserManager",
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    STAFF = "staff", "Staff"
-    NONE = "", "None (an API client's principal)"
+    ADMIN = "admin", _("Admin")
+    STAFF = "staff", _("Staff")
+    NONE = "", _("None (an API client's principal)")
 
 
 HUMAN_ROLES = (Role.ADMIN, Role.STAFF)
@@ -159,15 +160,15 @@ class RefreshToken(models.Model):
 class Scope(models.TextChoices):
     """What an API client may do; its keys carry its scopes. No scope manages clients or keys."""
 
-    CATALOG_READ = "catalog:read", "Read the catalogue"
-    CATALOG_WRITE = "catalog:write", "Write the catalogue"
-    STOCK_READ = "stock:read", "Read stock, movements, documents and locations"
-    STOCK_WRITE = "stock:write", "Record movements, counts and documents"
-    ORDERS_READ = "orders:read", "Read its own orders"
-    ORDERS_WRITE = "orders:write", "Place its orders, ship and cancel its own"
-    REPORTS_READ = "reports:read", "Read the reports"
-    EVENTS_READ = "events:read", "Read the event feed"
-    WEBHOOKS_MANAGE = "webhooks:manage", "Manage its webhooks"
+    CATALOG_READ = "catalog:read", _("Read the catalogue")
+    CATALOG_WRITE = "catalog:write", _("Write the catalogue")
+    STOCK_READ = "stock:read", _("Read stock, movements, documents and locations")
+    STOCK_WRITE = "stock:write", _("Record movements, counts and documents")
+    ORDERS_READ = "orders:read", _("Read its own orders")
+    ORDERS_WRITE = "orders:write", _("Place its orders, ship and cancel its own")
+    REPORTS_READ = "reports:read", _("Read the reports")
+    EVENTS_READ = "events:read", _("Read the event feed")
+    WEBHOOKS_MANAGE = "webhooks:manage", _("Manage its webhooks")
 
 
 class ApiClient(models.Model):

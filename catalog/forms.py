@@ -30,7 +30,7 @@ class ProductField(forms.Field):
                 attrs={
                     "autocomplete": "off",
                     "spellcheck": "false",
-                    "placeholder": "Scan or type a SKU or name",
+                    "placeholder": _("Scan or type a SKU or name"),
                     "data-product-picker": reverse_lazy("stock:product-lookup"),
                 }
             ),

@@ -7,33 +7,34 @@ empties it). Counts are kept on the import as the jobs go, so lists and progress
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportKind(models.TextChoices):
-    PRODUCTS = "products", "Products"
-    STOCK = "stock", "Stock"
+    PRODUCTS = "products", _("Products")
+    STOCK = "stock", _("Stock")
 
 
 class ImportStatus(models.TextChoices):
-    VALIDATING = "validating", "Validating"
-    READY = "ready", "Ready"
-    APPLYING = "applying", "Applying"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    VALIDATING = "validating", _("Validating")
+    READY = "ready", _("Ready")
+    APPLYING = "applying", _("Applying")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class RowStatus(models.TextChoices):
-    VALID = "valid", "Valid"
-    INVALID = "invalid", "Invalid"
-    CONFLICT = "conflict", "Conflict"
-    APPLIED = "applied", "Applied"
+    VALID = "valid", _("Valid")
+    INVALID = "invalid", _("Invalid")
+    CONFLICT = "conflict", _("Conflict")
+    APPLIED = "applied", _("Applied")
 
 
 class RowAction(models.TextChoices):
-    CREATE = "create", "Create"
-    UPDATE = "update", "Update"
-    UNCHANGED = "unchanged", "Unchanged"
-    COUNT = "count", "Count"
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    UNCHANGED = "unchanged", _("Unchanged")
+    COUNT = "count", _("Count")
 
 
 # The counts of an import, in the order the API shows them (``counts.<name>``).

@@ -1,6 +1,7 @@
 """Form plumbing every HTML entry form shares: a one-time token, and a service's error shown on its field."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from inventory_site import limits
 
@@ -37,14 +38,18 @@ class TokenForm(forms.Form):
             self.add_error(None, error.message)
 
 
-def quantity_field(label: str = "Quantity", *, minimum: int = 1, **kwargs) -> forms.IntegerField:
+def quantity_field(label: str | None = None, *, minimum: int = 1, **kwargs) -> forms.IntegerField:
     """A quantity box with the API's limits (1 to ``limits.MAX_QUANTITY``), a number keypad on touch screens."""
     kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric"}))
+    label = _("Quantity") if label is None else label
     return forms.IntegerField(label=label, min_value=minimum, max_value=limits.MAX_QUANTITY, **kwargs)
 
 
-def note_field(label: str = "Note") -> forms.CharField:
+def note_field(label: str | None = None) -> forms.CharField:
     """An optional note with the API's limit."""
     return forms.CharField(
-        label=label, required=False, max_length=limits.NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note") if label is None else label,
+        required=False,
+        max_length=limits.NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "inventory_site.middleware.RecentConnectionMiddleware",  # no SELECT 1 on a connection used just now
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The user's chosen language (the picker's cookie), else English; never Accept-Language, never on /api/.
+    "inventory_site.language.LanguageMiddleware",
     "inventory_site.middleware.CSPMiddleware",  # django-csp's, built once for the API
     "inventory_site.middleware.ErrorMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -87,6 +89,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -339,7 +342,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- i18n, static --------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English is the default whatever the browser asks for (inventory_site.language); German is the second language
+# (locale/de/LC_MESSAGES/django.po, compiled by `make run`, `make test` and the Docker build).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 # The ISO 4217 code shown with every price and total on the pages (inventory_site.templatetags.inventory).
 CURRENCY = env.str("CURRENCY", default="EUR").strip().upper()

@@ -2,6 +2,7 @@ from csp.constants import SELF
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.views import throttle_login_posts
@@ -36,6 +37,8 @@ urlpatterns = [
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc", csp_update(REDOC_CSP)(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
     path("redoc/redoc.standalone.js", redoc.redoc_bundle, name="redoc-bundle"),
+    # The language picker (templates/base.html) posts here; the choice lives in the language cookie.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     # The admin's own login view, its POSTs throttled like /login/ (listed first, so it wins the match).

@@ -24,21 +24,21 @@ def _order_locations():
 
 
 class OrderForm(TokenForm):
-    customer_name = forms.CharField(label="Customer name", max_length=limits.CUSTOMER_NAME_MAX_LENGTH)
+    customer_name = forms.CharField(label=_("Customer name"), max_length=limits.CUSTOMER_NAME_MAX_LENGTH)
     customer_email = forms.EmailField(
-        label="Customer email", required=False, max_length=limits.CUSTOMER_EMAIL_MAX_LENGTH
+        label=_("Customer email"), required=False, max_length=limits.CUSTOMER_EMAIL_MAX_LENGTH
     )
-    reference = forms.CharField(label="Reference", required=False, max_length=limits.REFERENCE_MAX_LENGTH)
-    priority = forms.ChoiceField(label="Priority", choices=Priority.choices, initial=Priority.NORMAL)
+    reference = forms.CharField(label=_("Reference"), required=False, max_length=limits.REFERENCE_MAX_LENGTH)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     location = LocationChoiceField(
-        label="Location",
+        label=_("Location"),
         queryset=_order_locations(),
         required=False,
-        empty_label="Any (chosen when reserving)",
-        help_text="Reserve every line here (or below it), or reject the order.",
+        empty_label=_("Any (chosen when reserving)"),
+        help_text=_("Reserve every line here (or below it), or reject the order."),
     )
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         required=False,
         max_length=limits.NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -46,9 +46,12 @@ class OrderForm(TokenForm):
 
 
 class OrderLineForm(forms.Form):
-    product = ProductField(label="Product")
+    product = ProductField(label=_("Product"))
     quantity = forms.IntegerField(
-        label="Quantity", min_value=1, max_value=1_000_000_000, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_("Quantity"),
+        min_value=1,
+        max_value=1_000_000_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
 
@@ -57,7 +60,7 @@ class BaseLineFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         if not self.lines():
-            raise forms.ValidationError("Add at least one line with a product and a quantity.")
+            raise forms.ValidationError(_("Add at least one line with a product and a quantity."))
 
     def lines(self) -> list[tuple[forms.Form, dict]]:
         """The filled lines, in order, with the form each came from (to place the service's line errors)."""
@@ -78,12 +81,10 @@ OrderLineFormSet = forms.formset_factory(
 
 
 class OrderFilterForm(forms.Form):
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *Status.choices])
-    priority = forms.ChoiceField(label="Priority", required=False, choices=[("", "Any"), *Priority.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices])
+    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=[("", _("Any")), *Priority.choices])
     search = TextField(
-        label="Search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Number or customer"}),
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number or customer")}),
     )
-    placed_by = forms.ChoiceField(
-        label=_("Placed by"), required=False, choices=[("", _("Anyone")), (MINE, _("Mine"))]
-    )
+    placed_by = forms.ChoiceField(label=_("Placed by"), required=False, choices=[("", _("Anyone")), (MINE, _("Mine"))])

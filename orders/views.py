@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inventory_site.exceptions import Conflict, DomainError
@@ -25,8 +26,8 @@ from orders.forms import HEADER_FIELDS, LINE_PREFIX, MINE, OrderFilterForm, Orde
 from orders.models import Status, order_id_from_number
 from stock import selectors as stock_selectors
 
-ALREADY_PLACED = "This order was already submitted: it was not placed a second time."
-EXPIRED = (
+ALREADY_PLACED = gettext_lazy("This order was already submitted: it was not placed a second time.")
+EXPIRED = gettext_lazy(
     "This form had expired (open too long, or already used in another tab): the order was not placed. "
     "Check it and press Place order again."
 )
@@ -83,7 +84,7 @@ def order_create(request):
             lines.add_service_error(error)
             form.add_service_error(error)
         else:
-            messages.success(request, f"Order {order.number} placed: stock is being reserved.")
+            messages.success(request, _("Order %(number)s placed: stock is being reserved.") % {"number": order.number})
             url = reverse("orders:order-detail", kwargs={"pk": order.pk})
             record_spent_form_token(request, token, url)  # a repeat of this post goes to this order
             return redirect(url)
@@ -134,9 +135,7 @@ def _copy_form(request, pk):
     for line, note in zip(lines.forms, notes, strict=False):
         line.reduced = note
     if any(notes):
-        messages.warning(
-            request, _("Some quantities were reduced to what is available now: check the marked lines.")
-        )
+        messages.warning(request, _("Some quantities were reduced to what is available now: check the marked lines."))
     return _render_form(request, OrderForm(initial=header), lines, copied_from=original)
 
 
@@ -205,7 +204,8 @@ def order_action(request, pk, action):
     except Conflict as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Order {order.number} {policy.ACTIONS[action].to_status}.")
+        status = Status(policy.ACTIONS[action].to_status).label.lower()
+        messages.success(request, _("Order %(number)s %(status)s.") % {"number": order.number, "status": status})
     return redirect("orders:order-detail", pk=pk)
 
 

@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
 from inventory_site.params import day_range
@@ -68,21 +69,21 @@ def _stock_value(values: dict) -> Decimal:
 # --- The column tables: the one place each report's columns are written --------------------------------------
 STOCK_COLUMNS = ColumnTable(
     (
-        Column("product_id", "ID", INTEGER, sort="id"),
-        Column("sku", "SKU", TEXT, sort="sku"),
-        Column("name", "Name", TEXT, sort="name"),
-        Column("category", "Category", TEXT, sort="category_name", source="category_name"),
-        Column("is_active", "Status", BOOLEAN),
+        Column("product_id", _("ID"), INTEGER, sort="id"),
+        Column("sku", _("SKU"), TEXT, sort="sku"),
+        Column("name", _("Name"), TEXT, sort="name"),
+        Column("category", _("Category"), TEXT, sort="category_name", source="category_name"),
+        Column("is_active", _("Status"), BOOLEAN),
         # Over all locations, without transfers; at a location, everything in and out of it (see the module).
-        Column("total_in", "Total in", INTEGER, sort="report_in", source="report_in"),
-        Column("total_out", "Total out", INTEGER, sort="report_out", source="report_out"),
-        Column("on_hand", "On hand", INTEGER, sort="on_hand"),
-        Column("reserved", "Reserved", INTEGER, sort="reserved"),
-        Column("available", "Available", INTEGER, sort="available"),
-        Column("unit_price", "Unit price", DECIMAL, sort="unit_price"),
+        Column("total_in", _("Total in"), INTEGER, sort="report_in", source="report_in"),
+        Column("total_out", _("Total out"), INTEGER, sort="report_out", source="report_out"),
+        Column("on_hand", _("On hand"), INTEGER, sort="on_hand"),
+        Column("reserved", _("Reserved"), INTEGER, sort="reserved"),
+        Column("available", _("Available"), INTEGER, sort="available"),
+        Column("unit_price", _("Unit price"), DECIMAL, sort="unit_price"),
         Column(
             "stock_value",
-            "Stock value",
+            _("Stock value"),
             DECIMAL,
             sort="stock_value",
             compute=_stock_value,
@@ -93,18 +94,18 @@ STOCK_COLUMNS = ColumnTable(
     sort_only=(("created_at", "created_at"),),  # "sortable like products"
 )
 LOW_STOCK_COLUMNS = STOCK_COLUMNS.plus(
-    Column("min_quantity", "Reorder point", INTEGER, sort="min_quantity"),
-    Column("shortfall", "Shortfall", INTEGER, sort="shortfall"),
+    Column("min_quantity", _("Reorder point"), INTEGER, sort="min_quantity"),
+    Column("shortfall", _("Shortfall"), INTEGER, sort="shortfall"),
     Column(
         "suggested_reorder",
-        "Suggested reorder",
+        _("Suggested reorder"),
         INTEGER,
         compute=lambda values: suggested_reorder(values["shortfall"], values["reorder_quantity"]),
         reads=("shortfall", "reorder_quantity"),
     ),
     Column(
         "days_of_cover",
-        "Days of cover",
+        _("Days of cover"),
         FLOAT,
         compute=lambda values: days_of_cover(values["available"], values["recent_out"]),
         reads=("available", "recent_out"),
@@ -114,22 +115,22 @@ LOW_STOCK_COLUMNS = STOCK_COLUMNS.plus(
 # One table, two shapes: a row per local day (group_by=day) or per product (group_by=product).
 MOVEMENTS_COLUMNS = ColumnTable(
     (
-        Column("day", "Day", DATE, sort="day", group_by="day"),
-        Column("product_id", "ID", INTEGER, sort="product_id", group_by="product"),
-        Column("sku", "SKU", TEXT, sort="sku", group_by="product"),
-        Column("name", "Name", TEXT, sort="name", group_by="product"),
-        Column("total_in", "Total in", INTEGER, sort="total_in"),
-        Column("total_out", "Total out", INTEGER, sort="total_out"),
+        Column("day", _("Day"), DATE, sort="day", group_by="day"),
+        Column("product_id", _("ID"), INTEGER, sort="product_id", group_by="product"),
+        Column("sku", _("SKU"), TEXT, sort="sku", group_by="product"),
+        Column("name", _("Name"), TEXT, sort="name", group_by="product"),
+        Column("total_in", _("Total in"), INTEGER, sort="total_in"),
+        Column("total_out", _("Total out"), INTEGER, sort="total_out"),
     )
 )
 MOVEMENTS_BY_DAY_COLUMNS = MOVEMENTS_COLUMNS.shape("day")
 MOVEMENTS_BY_PRODUCT_COLUMNS = MOVEMENTS_COLUMNS.shape("product")
 TOP_PRODUCTS_COLUMNS = ColumnTable(
     (
-        Column("product_id", "ID", INTEGER),
-        Column("sku", "SKU", TEXT),
-        Column("name", "Name", TEXT),
-        Column("quantity", "Quantity", INTEGER, sort="quantity"),
+        Column("product_id", _("ID"), INTEGER),
+        Column("sku", _("SKU"), TEXT),
+        Column("name", _("Name"), TEXT),
+        Column("quantity", _("Quantity"), INTEGER, sort="quantity"),
     )
 )
 

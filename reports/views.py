@@ -59,7 +59,7 @@ def _cell(column: Column, value, inactive: bool, product_id=None):
         return {"text": f"{value:.1f}", "num": True}
     if column.type == DECIMAL:  # money: the amount with the currency
         return {"text": format_money(value), "num": True}
-    return {"text": value, "num": column.numeric, "url": url}
+    return {"text": value, "num": column.numeric, "url": url, "sku": column.name == "sku"}
 
 
 def _table(columns: ColumnTable, rows: list[dict]) -> dict:
@@ -82,9 +82,13 @@ def _field(request, name: str, label: str, kind: str = "text", options=None) -> 
 def _sort_fields(request, columns: ColumnTable) -> list[dict]:
     sortable = [(name, columns.label(name)) for name in columns.sort_fields()]
     return [
-        _field(request, "sort_by", "Sort by", "select", [("", "Default"), *sortable]),
+        _field(request, "sort_by", _("Sort by"), "select", [("", _("Default")), *sortable]),
         _field(
-            request, "sort_order", "Order", "select", [("", "Default"), ("asc", "Ascending"), ("desc", "Descending")]
+            request,
+            "sort_order",
+            _("Order"),
+            "select",
+            [("", _("Default")), ("asc", _("Ascending")), ("desc", _("Descending"))],
         ),
     ]
 
@@ -92,21 +96,27 @@ def _sort_fields(request, columns: ColumnTable) -> list[dict]:
 def _location_field(request) -> dict:
     """The location select: a location covers its descendants; "All locations" leaves transfers out."""
     locations = [(str(pk), f"{code} – {name}") for pk, code, name in location_list().values_list("pk", "code", "name")]
-    return _field(request, "location_id", "Location", "select", [("", "All locations"), *locations])
+    return _field(request, "location_id", _("Location"), "select", [("", _("All locations")), *locations])
 
 
 def _catalogue_fields(request) -> list[dict]:
-    categories = [("", "All")] + [(str(pk), name) for pk, name in Category.objects.values_list("pk", "name")]
+    categories = [("", _("All"))] + [(str(pk), name) for pk, name in Category.objects.values_list("pk", "name")]
     return [
-        _field(request, "search", "Search (name or SKU)", "search"),
-        _field(request, "category_id", "Category", "select", categories),
-        _field(request, "is_active", "Status", "select", [("", "All"), ("true", "Active"), ("false", "Inactive")]),
+        _field(request, "search", _("Search (name or SKU)"), "search"),
+        _field(request, "category_id", _("Category"), "select", categories),
+        _field(
+            request,
+            "is_active",
+            _("Status"),
+            "select",
+            [("", _("All")), ("true", _("Active")), ("false", _("Inactive"))],
+        ),
         _location_field(request),
     ]
 
 
 def _date_fields(request) -> list[dict]:
-    return [_field(request, "start_date", "From", "date"), _field(request, "end_date", "To (inclusive)", "date")]
+    return [_field(request, "start_date", _("From"), "date"), _field(request, "end_date", _("To (inclusive)"), "date")]
 
 
 def _show_default_dates(fields: list[dict], parsed: dict) -> None:
@@ -159,7 +169,7 @@ def _movements_chart(parsed: dict):
 
 def _top_chart(parsed: dict):
     most_first = {**parsed, "sort": ("quantity", True)}
-    title = "Top inbound" if parsed["direction"] == "in" else "Top consumption"
+    title = _("Top inbound") if parsed["direction"] == "in" else _("Top consumption")
     return charts.top_products_chart(tables.all_rows_cached("top-products", most_first), title=title)
 
 
@@ -182,37 +192,39 @@ def index(request):
 @admin_required
 def stock(request):
     fields = [*_catalogue_fields(request), *_sort_fields(request, selectors.STOCK_COLUMNS)]
-    return _render_report(request, "stock", "Current stock", fields)
+    return _render_report(request, "stock", _("Current stock"), fields)
 
 
 @admin_required
 def low_stock(request):
     fields = [*_catalogue_fields(request), *_sort_fields(request, selectors.LOW_STOCK_COLUMNS)]
-    return _render_report(request, "low-stock", "Low stock", fields)
+    return _render_report(request, "low-stock", _("Low stock"), fields)
 
 
 @admin_required
 def movements(request):
-    group_by = [("day", "Day"), ("product", "Product")]
+    group_by = [("day", _("Day")), ("product", _("Product"))]
     by_product = request.GET.get("group_by") == "product"
     sortable = selectors.MOVEMENTS_BY_PRODUCT_COLUMNS if by_product else selectors.MOVEMENTS_BY_DAY_COLUMNS
     fields = [
         *_date_fields(request),
-        _field(request, "group_by", "Group by", "select", group_by),
+        _field(request, "group_by", _("Group by"), "select", group_by),
         _location_field(request),
         *_sort_fields(request, sortable),
     ]
-    return _render_report(request, "movements", "Movements", fields, chart=_movements_chart)
+    return _render_report(request, "movements", _("Movements"), fields, chart=_movements_chart)
 
 
 @admin_required
 def top_products(request):
-    categories = [("", "All")] + [(str(pk), name) for pk, name in Category.objects.values_list("pk", "name")]
+    categories = [("", _("All"))] + [(str(pk), name) for pk, name in Category.objects.values_list("pk", "name")]
     fields = [
-        _field(request, "direction", "Direction", "select", [("out", "Consumption (OUT)"), ("in", "Inbound (IN)")]),
+        _field(
+            request, "direction", _("Direction"), "select", [("out", _("Consumption (OUT)")), ("in", _("Inbound (IN)"))]
+        ),
         *_date_fields(request),
-        _field(request, "limit", "Limit (1-100)", "number"),
-        _field(request, "category_id", "Category", "select", categories),
+        _field(request, "limit", _("Limit (1-100)"), "number"),
+        _field(request, "category_id", _("Category"), "select", categories),
         _location_field(request),
     ]
-    return _render_report(request, "top-products", "Top products", fields, chart=_top_chart)
+    return _render_report(request, "top-products", _("Top products"), fields, chart=_top_chart)

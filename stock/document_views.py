@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from inventory_site.exceptions import DomainError, NotFound
@@ -27,14 +29,15 @@ from stock.forms import (
     KIND_FIELDS,
     KIND_TITLES,
     LINE_PREFIX,
+    NEW_KIND_TITLES,
     DocumentFilterForm,
     DocumentForm,
     DocumentLineFormSet,
 )
 from stock.models import DocumentKind, DocumentStatus
 
-ALREADY_SAVED = "This document was already saved: it was recorded once, not a second time."
-EXPIRED = (
+ALREADY_SAVED = gettext_lazy("This document was already saved: it was recorded once, not a second time.")
+EXPIRED = gettext_lazy(
     "This form had expired (open too long, or already used in another tab): nothing was saved. "
     "Check the lines below and press Save again."
 )
@@ -157,25 +160,35 @@ def _render_form(request, form, lines, status=200, holders=None):
         "lines": lines,
         "kind": form.kind,
         "kind_title": KIND_TITLES[form.kind],
+        "new_title": NEW_KIND_TITLES[form.kind],
         "header_fields": KIND_FIELDS[form.kind],
         "kinds": KIND_TITLES,
-        "quantity_label": "Counted quantity" if form.kind == DocumentKind.COUNT else "Quantity",
+        "quantity_label": _("Counted quantity") if form.kind == DocumentKind.COUNT else _("Quantity"),
     }
     return render(request, "stock/document_form.html", context, status=status)
 
 
 def _saved_message(document) -> str:
     lines = document.lines.count()
-    what = f"{KIND_TITLES[document.kind]} {document.number} saved: {lines} line{'s' if lines != 1 else ''}"
+    names = {"kind": KIND_TITLES[document.kind], "number": document.number, "lines": lines}
+    what = ngettext("%(kind)s %(number)s saved: %(lines)s line", "%(kind)s %(number)s saved: %(lines)s lines", lines)
+    what %= names
     if document.kind == DocumentKind.TRANSFER:
-        where = f" from {document.source_location.code} to {document.destination_location.code}"
+        ends = {"source": document.source_location.code, "destination": document.destination_location.code}
         if document.status == DocumentStatus.IN_TRANSIT:
-            return what + where + ", now in transit: receive it at the destination when it arrives."
-        return what + where + "."
+            return (
+                what
+                + " "
+                + _(
+                    "from %(source)s to %(destination)s, now in transit: receive it at the destination when it arrives."
+                )
+                % ends
+            )
+        return what + " " + _("from %(source)s to %(destination)s.") % ends
     if document.kind == DocumentKind.COUNT:
-        changed = document.movements.count()
-        return what + f" counted at {document.location.code}, {changed} adjusted."
-    return what + f" at {document.location.code}."
+        changed = {"location": document.location.code, "changed": document.movements.count()}
+        return what + " " + _("counted at %(location)s, %(changed)s adjusted.") % changed
+    return what + " " + _("at %(location)s.") % {"location": document.location.code}
 
 
 # --- list and detail ------------------------------------------------------------------------------------------
@@ -204,6 +217,7 @@ def document_list(request):
         "page": paginate(request, documents),
         "sort": sort_links(request, ("created_at",), default="created_at"),
         "kinds": KIND_TITLES,
+        "new_kinds": NEW_KIND_TITLES,
     }
     return render(request, "stock/document_list.html", context, status=400 if form.errors else 200)
 
@@ -248,6 +262,7 @@ def document_detail(request, pk):
         "document": document,
         "lines": lines,
         "kind_title": KIND_TITLES[document.kind],
+        "new_title": NEW_KIND_TITLES[document.kind],
         "actions": document_actions(document, request.user),
         "reversed_by": getattr(document, "reversed_by", None),
     }
@@ -281,15 +296,20 @@ def document_action(request, pk, action):
     try:
         result = ACTIONS[action](document=document, user=request.user)
     except DomainError as error:
-        messages.error(request, f"{document.number} was not changed: {error.message}")
+        messages.error(
+            request, _("%(number)s was not changed: %(reason)s") % {"number": document.number, "reason": error.message}
+        )
         return redirect("stock:document-detail", pk=document.pk)
     if action == "reverse":
-        messages.success(request, f"{document.number} reversed by {result.number}: its movements are undone.")
+        names = {"number": document.number, "reversal": result.number}
+        messages.success(request, _("%(number)s reversed by %(reversal)s: its movements are undone.") % names)
         return redirect("stock:document-detail", pk=result.pk)
     if action == "receive":
-        messages.success(request, f"{document.number} received at {document.destination_location.code}.")
+        names = {"number": document.number, "location": document.destination_location.code}
+        messages.success(request, _("%(number)s received at %(location)s.") % names)
     else:
-        messages.success(request, f"{document.number} cancelled: the stock is back at {document.source_location.code}.")
+        names = {"number": document.number, "location": document.source_location.code}
+        messages.success(request, _("%(number)s cancelled: the stock is back at %(location)s.") % names)
     return redirect("stock:document-detail", pk=document.pk)
 
 

@@ -16,7 +16,7 @@ class LocationChoiceField(forms.ModelChoiceField):
     """A location a movement or count may name: active and not transit; the default location preselected."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Location")
+        kwargs.setdefault("label", _("Location"))
         kwargs.setdefault("required", False)
         kwargs.setdefault("empty_label", None)
         queryset = (
@@ -34,20 +34,20 @@ def default_location_id():
 
 
 class MovementForm(TokenForm):
-    product = ProductField(label="Product")
-    change_type = forms.ChoiceField(label="Type", choices=TYPE_CHOICES, initial=ChangeType.IN)
+    product = ProductField(label=_("Product"))
+    change_type = forms.ChoiceField(label=_("Type"), choices=TYPE_CHOICES, initial=ChangeType.IN)
     quantity = quantity_field()
     supplier = forms.ModelChoiceField(
-        label="Supplier",
+        label=_("Supplier"),
         queryset=Supplier.objects.filter(is_active=True),
         required=False,
-        empty_label="None",
-        help_text="IN only.",
+        empty_label=_("None"),
+        help_text=_("IN only."),
     )
     reason = forms.ChoiceField(
-        label="Reason",
+        label=_("Reason"),
         required=False,
-        choices=[("", "Default: purchase for IN, sale for OUT"), *CLIENT_REASONS],
+        choices=[("", _("Default: purchase for IN, sale for OUT")), *CLIENT_REASONS],
     )
     note = note_field()
     location = LocationChoiceField()
@@ -59,13 +59,15 @@ class MovementForm(TokenForm):
     def clean(self):
         data = super().clean()
         if data.get("supplier") and data.get("change_type") == ChangeType.OUT:
-            self.add_error("supplier", "A supplier is only allowed on IN.")
+            self.add_error("supplier", _("A supplier is only allowed on IN."))
         return data
 
 
 class CountForm(TokenForm):
-    product = ProductField(label="Product")
-    counted_quantity = quantity_field("Counted quantity", minimum=0, help_text="What is physically on the shelf now.")
+    product = ProductField(label=_("Product"))
+    counted_quantity = quantity_field(
+        _("Counted quantity"), minimum=0, help_text=_("What is physically on the shelf now.")
+    )
     note = note_field()
     location = LocationChoiceField()
 
@@ -106,10 +108,17 @@ class ProductCreateForm(ProductForm):
 LINE_PREFIX = "lines"
 MAX_DOCUMENT_LINES = 1000  # stock.services.documents.MAX_LINES
 KIND_TITLES = {
-    DocumentKind.RECEIPT: "Receipt",
-    DocumentKind.ISSUE: "Issue",
-    DocumentKind.TRANSFER: "Transfer",
-    DocumentKind.COUNT: "Count",
+    DocumentKind.RECEIPT: _("Receipt"),
+    DocumentKind.ISSUE: _("Issue"),
+    DocumentKind.TRANSFER: _("Transfer"),
+    DocumentKind.COUNT: _("Count"),
+}
+# "New receipt" and the like: a whole phrase each, so that a language can word it its own way.
+NEW_KIND_TITLES = {
+    DocumentKind.RECEIPT: _("New receipt"),
+    DocumentKind.ISSUE: _("New issue"),
+    DocumentKind.TRANSFER: _("New transfer"),
+    DocumentKind.COUNT: _("New count"),
 }
 # The header fields each kind takes, in the order of create_document's keywords.
 KIND_FIELDS = {
@@ -118,7 +127,7 @@ KIND_FIELDS = {
     DocumentKind.TRANSFER: ("source_location", "destination_location", "via_transit", "reference", "note"),
     DocumentKind.COUNT: ("location", "reference", "note"),
 }
-DEFAULT_REASON_LABEL = {DocumentKind.RECEIPT: "Default: purchase", DocumentKind.ISSUE: "Default: sale"}
+DEFAULT_REASON_LABEL = {DocumentKind.RECEIPT: _("Default: purchase"), DocumentKind.ISSUE: _("Default: sale")}
 
 
 class DocumentForm(TokenForm):
@@ -126,19 +135,22 @@ class DocumentForm(TokenForm):
 
     kind = forms.ChoiceField(choices=DocumentKind.choices, widget=forms.HiddenInput)
     location = LocationChoiceField()
-    source_location = LocationChoiceField(label="Source location", required=True)
-    destination_location = LocationChoiceField(label="Destination location", required=True, empty_label="Choose…")
+    source_location = LocationChoiceField(label=_("Source location"), required=True)
+    destination_location = LocationChoiceField(label=_("Destination location"), required=True, empty_label=_("Choose…"))
     via_transit = forms.BooleanField(
-        label="Via transit",
+        label=_("Via transit"),
         required=False,
-        help_text="The stock waits in TRANSIT until the destination receives it (or the transfer is cancelled).",
+        help_text=_("The stock waits in TRANSIT until the destination receives it (or the transfer is cancelled)."),
     )
     supplier = forms.ModelChoiceField(
-        label="Supplier", queryset=Supplier.objects.filter(is_active=True), required=False, empty_label="None"
+        label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True), required=False, empty_label=_("None")
     )
-    reason = forms.ChoiceField(label="Reason", required=False, choices=CLIENT_REASONS)
+    reason = forms.ChoiceField(label=_("Reason"), required=False, choices=CLIENT_REASONS)
     reference = forms.CharField(
-        label="Reference", required=False, max_length=limits.REFERENCE_MAX_LENGTH, help_text="A delivery note, PO…"
+        label=_("Reference"),
+        required=False,
+        max_length=limits.REFERENCE_MAX_LENGTH,
+        help_text=_("A delivery note, PO…"),
     )
     note = note_field()
 
@@ -159,7 +171,7 @@ class DocumentForm(TokenForm):
         data = super().clean()
         source, destination = data.get("source_location"), data.get("destination_location")
         if source and destination and source == destination:
-            self.add_error("destination_location", "The destination must differ from the source.")
+            self.add_error("destination_location", _("The destination must differ from the source."))
         return data
 
     def service_kwargs(self) -> dict:
@@ -180,13 +192,13 @@ class DocumentLineForm(forms.Form):
     """One line: a scanned or typed product and its quantity (the counted quantity on a count). A blank line
     is ignored; half a line is an error on that line."""
 
-    product = ProductField(label="Product", required=False)
+    product = ProductField(label=_("Product"), required=False)
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
         if kind == DocumentKind.COUNT:
             self.quantity_name = "counted_quantity"
-            field = quantity_field("Counted quantity", minimum=0, required=False)
+            field = quantity_field(_("Counted quantity"), minimum=0, required=False)
         else:
             self.quantity_name = "quantity"
             field = quantity_field(required=False)
@@ -200,9 +212,9 @@ class DocumentLineForm(forms.Form):
         data = super().clean()
         product, quantity = data.get("product"), data.get(self.quantity_name)
         if product is None and quantity is not None and "product" not in self.errors:
-            self.add_error("product", "Scan or type the product of this line.")
+            self.add_error("product", _("Scan or type the product of this line."))
         if product is not None and quantity is None and self.quantity_name not in self.errors:
-            self.add_error(self.quantity_name, "Enter the quantity of this line.")
+            self.add_error(self.quantity_name, _("Enter the quantity of this line."))
         return data
 
 
@@ -217,7 +229,7 @@ class BaseDocumentLineFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         if not self.filled():
-            raise forms.ValidationError("Add at least one line with a product and a quantity.")
+            raise forms.ValidationError(_("Add at least one line with a product and a quantity."))
 
     def filled(self) -> list[forms.Form]:
         """The lines with a product, in order: the service's line indexes count these."""
@@ -243,7 +255,7 @@ class BaseDocumentLineFormSet(forms.BaseFormSet):
             index = short.get("index")
             if isinstance(index, int) and 0 <= index < len(filled):
                 form = filled[index]
-                message = f"Short: {short['requested']} requested, {short['available']} available."
+                message = _("Short: %(requested)s requested, %(available)s available.") % short
                 if form.quantity_name == "counted_quantity":
                     message = f"A count of {short['requested']} is below what orders have reserved here."
                 form.add_error(form.quantity_name, message)
@@ -272,20 +284,23 @@ DocumentLineFormSet = forms.formset_factory(
 class DocumentFilterForm(forms.Form):
     """The API's document filters (kind, status, location with its sub-locations, reference, dates)."""
 
-    kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any"), *DocumentKind.choices])
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any"), *DocumentStatus.choices])
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any")), *DocumentKind.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *DocumentStatus.choices])
     location = forms.ModelChoiceField(
-        label="Location", queryset=Location.objects.order_by("priority", "code"), required=False, empty_label="Any"
+        label=_("Location"),
+        queryset=Location.objects.order_by("priority", "code"),
+        required=False,
+        empty_label=_("Any"),
     )
-    reference = TextField(label="Reference")
-    start_date = DayField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = DayField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reference = TextField(label=_("Reference"))
+    start_date = DayField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", "The end date is before the start date.")
+            self.add_error("end_date", _("The end date is before the start date."))
         return data
 
     def filter_params(self) -> dict:
@@ -304,60 +319,63 @@ class DocumentFilterForm(forms.Form):
 class MovementFilterForm(forms.Form):
     """The API's history filters, plus sorting."""
 
-    change_type = forms.ChoiceField(label="Type", required=False, choices=[("", "Any"), *TYPE_CHOICES])
-    product = ProductField(label="Product", required=False, active_only=False)
-    user = forms.ModelChoiceField(label="User", queryset=User.objects.all(), required=False, empty_label="Anyone")
+    change_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any")), *TYPE_CHOICES])
+    product = ProductField(label=_("Product"), required=False, active_only=False)
+    user = forms.ModelChoiceField(label=_("User"), queryset=User.objects.all(), required=False, empty_label=_("Anyone"))
     supplier = forms.ModelChoiceField(
-        label="Supplier", queryset=Supplier.objects.all(), required=False, empty_label="Any"
+        label=_("Supplier"), queryset=Supplier.objects.all(), required=False, empty_label=_("Any")
     )
-    reason = forms.ChoiceField(label="Reason", required=False, choices=[("", "Any"), *Reason.choices])
+    reason = forms.ChoiceField(label=_("Reason"), required=False, choices=[("", _("Any")), *Reason.choices])
     location = forms.ModelChoiceField(
-        label="Location", queryset=Location.objects.order_by("priority", "code"), required=False, empty_label="Any"
+        label=_("Location"),
+        queryset=Location.objects.order_by("priority", "code"),
+        required=False,
+        empty_label=_("Any"),
     )
-    document = forms.IntegerField(label="Document id", required=False, min_value=1, max_value=limits.MAX_ID)
-    start_date = DayField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = DayField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    document = forms.IntegerField(label=_("Document id"), required=False, min_value=1, max_value=limits.MAX_ID)
+    start_date = DayField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort_by = forms.ChoiceField(
-        label="Sort by", required=False, choices=[("created_at", "Date"), ("quantity", "Quantity")]
+        label=_("Sort by"), required=False, choices=[("created_at", _("Date")), ("quantity", _("Quantity"))]
     )
     sort_order = forms.ChoiceField(
-        label="Order", required=False, choices=[("desc", "Descending"), ("asc", "Ascending")]
+        label=_("Order"), required=False, choices=[("desc", _("Descending")), ("asc", _("Ascending"))]
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].widget.attrs.update({"data-include-inactive": "1", "placeholder": "SKU or name"})
+        self.fields["product"].widget.attrs.update({"data-include-inactive": "1", "placeholder": _("SKU or name")})
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", "The end date is before the start date.")
+            self.add_error("end_date", _("The end date is before the start date."))
         return data
 
 
 class ProductFilterForm(forms.Form):
-    search = TextField(label="Search", widget=forms.TextInput(attrs={"type": "search"}))
+    search = TextField(label=_("Search"), widget=forms.TextInput(attrs={"type": "search"}))
     category = forms.ModelChoiceField(
-        label="Category", queryset=Category.objects.all(), required=False, empty_label="All categories"
+        label=_("Category"), queryset=Category.objects.all(), required=False, empty_label=_("All categories")
     )
-    low_stock = forms.BooleanField(label="Low stock only", required=False)
+    low_stock = forms.BooleanField(label=_("Low stock only"), required=False)
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
-        choices=[("active", "Active"), ("inactive", "Inactive"), ("all", "All")],
+        choices=[("active", _("Active")), ("inactive", _("Inactive")), ("all", _("All"))],
     )
     sort_by = forms.ChoiceField(
-        label="Sort by",
+        label=_("Sort by"),
         required=False,
         choices=[
-            ("name", "Name"),
-            ("sku", "SKU"),
-            ("available", "Available"),
-            ("unit_price", "Unit price"),
-            ("created_at", "Created"),
+            ("name", _("Name")),
+            ("sku", _("SKU")),
+            ("available", _("Available")),
+            ("unit_price", _("Unit price")),
+            ("created_at", _("Created")),
         ],
     )
     sort_order = forms.ChoiceField(
-        label="Order", required=False, choices=[("asc", "Ascending"), ("desc", "Descending")]
+        label=_("Order"), required=False, choices=[("asc", _("Ascending")), ("desc", _("Descending"))]
     )

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from tree_queries.fields import TreeNodeForeignKey
 from tree_queries.models import TreeNode
 
@@ -10,19 +11,19 @@ from catalog.models import Product, Supplier
 
 
 class ChangeType(models.TextChoices):
-    IN = "IN", "In"
-    OUT = "OUT", "Out"
+    IN = "IN", _("In")
+    OUT = "OUT", _("Out")
 
 
 class Reason(models.TextChoices):
-    PURCHASE = "purchase", "Purchase"
-    RETURN = "return", "Return"
-    SALE = "sale", "Sale"
-    DAMAGE = "damage", "Damage"
-    ADJUSTMENT = "adjustment", "Adjustment"
-    COUNT = "count", "Count"
-    TRANSFER = "transfer", "Transfer"
-    REVERSAL = "reversal", "Reversal"
+    PURCHASE = "purchase", _("Purchase")
+    RETURN = "return", _("Return")
+    SALE = "sale", _("Sale")
+    DAMAGE = "damage", _("Damage")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    COUNT = "count", _("Count")
+    TRANSFER = "transfer", _("Transfer")
+    REVERSAL = "reversal", _("Reversal")
 
 
 # Reasons only the services set (a transfer's movements, a reversal's); a client sending one is a 400.
@@ -31,10 +32,10 @@ CLIENT_REASONS = [choice for choice in Reason.choices if choice[0] not in SERVIC
 
 
 class LocationKind(models.TextChoices):
-    WAREHOUSE = "warehouse", "Warehouse"
-    ZONE = "zone", "Zone"
-    BIN = "bin", "Bin"
-    TRANSIT = "transit", "Transit"
+    WAREHOUSE = "warehouse", _("Warehouse")
+    ZONE = "zone", _("Zone")
+    BIN = "bin", _("Bin")
+    TRANSIT = "transit", _("Transit")
 
 
 # The two locations the locations migration creates, with these ids (existing stock moved to MAIN).
@@ -84,16 +85,16 @@ class Location(TreeNode):
 
 
 class DocumentKind(models.TextChoices):
-    RECEIPT = "receipt", "Receipt"
-    ISSUE = "issue", "Issue"
-    TRANSFER = "transfer", "Transfer"
-    COUNT = "count", "Count"
+    RECEIPT = "receipt", _("Receipt")
+    ISSUE = "issue", _("Issue")
+    TRANSFER = "transfer", _("Transfer")
+    COUNT = "count", _("Count")
 
 
 class DocumentStatus(models.TextChoices):
-    COMPLETED = "completed", "Completed"
-    IN_TRANSIT = "in_transit", "In transit"
-    CANCELLED = "cancelled", "Cancelled"
+    COMPLETED = "completed", _("Completed")
+    IN_TRANSIT = "in_transit", _("In transit")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Document(models.Model):
@@ -272,9 +273,9 @@ class StockLevel(models.Model):
 
 
 class ReservationState(models.TextChoices):
-    ACTIVE = "active", "Active"
-    CONSUMED = "consumed", "Consumed"
-    RELEASED = "released", "Released"
+    ACTIVE = "active", _("Active")
+    CONSUMED = "consumed", _("Consumed")
+    RELEASED = "released", _("Released")
 
 
 class Reservation(models.Model):

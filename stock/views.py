@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product
@@ -33,11 +34,11 @@ from stock.filters import PRODUCT_SORTS, ProductFilter
 from stock.forms import CountForm, MovementFilterForm, MovementForm, ProductFilterForm
 from stock.models import ChangeType, Reason
 
-ALREADY_SUBMITTED = (
+ALREADY_SUBMITTED = gettext_lazy(
     "This form was already submitted: it was recorded once, not a second time. "
     "Check the history before entering it again."
 )
-EXPIRED = (
+EXPIRED = gettext_lazy(
     "This form had expired (open too long, or already used in another tab): nothing was recorded. "
     "Check the entries below and submit again."
 )
@@ -45,9 +46,11 @@ EXPIRED = (
 
 def _stock_sentence(product, recorded) -> str:
     total, here = recorded.stock, recorded.location_stock
-    sentence = f"{product.sku} now has {total['on_hand']} on hand, {total['available']} available"
+    figures = {"sku": product.sku, "on_hand": total["on_hand"], "available": total["available"]}
+    sentence = _("%(sku)s now has %(on_hand)s on hand, %(available)s available") % figures
     if here["on_hand"] != total["on_hand"]:  # held at several locations: say this one's too
-        sentence += f" ({recorded.level.location.code}: {here['on_hand']} on hand, {here['available']} available)"
+        here = {"location": recorded.level.location.code, "on_hand": here["on_hand"], "available": here["available"]}
+        sentence += " " + _("(%(location)s: %(on_hand)s on hand, %(available)s available)") % here
     return sentence + "."
 
 
@@ -132,9 +135,12 @@ def movement_create(request):
             location=data.get("location"),
         )
         movement, product = recorded.movement, data["product"]
-        return f"Recorded {movement.change_type} {movement.quantity} × {product.name}. " + _stock_sentence(
-            product, recorded
-        )
+        recorded_text = _("Recorded %(type)s %(quantity)s × %(name)s.") % {
+            "type": movement.change_type,
+            "quantity": movement.quantity,
+            "name": product.name,
+        }
+        return recorded_text + " " + _stock_sentence(product, recorded)
 
     return _token_form_page(
         request, MovementForm, "stock/movement_form.html", submit, keep=_movement_keeps, initial_from=_movement_initial
@@ -189,10 +195,14 @@ def count_create(request):
             raise
         product, movement = data["product"], recorded.movement
         if movement is None:
-            return f"Count matches the books for {product.sku}: nothing to adjust. {_stock_sentence(product, recorded)}"
-        return f"Count recorded for {product.sku}: {recorded.difference:+d} ({movement.change_type}). " + (
-            _stock_sentence(product, recorded)
-        )
+            matches = _("Count matches the books for %(sku)s: nothing to adjust.") % {"sku": product.sku}
+            return matches + " " + _stock_sentence(product, recorded)
+        counted = _("Count recorded for %(sku)s: %(difference)+d (%(type)s).") % {
+            "sku": product.sku,
+            "difference": recorded.difference,
+            "type": movement.change_type,
+        }
+        return counted + " " + _stock_sentence(product, recorded)
 
     return _token_form_page(
         request,

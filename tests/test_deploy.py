@@ -373,7 +373,24 @@ def test_make_installs_dev_requirements_for_tests_only():
     run = subprocess.run(["make", "-n", "-B", "run"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "-r requirements-dev.txt" in plan
     assert "-r requirements.txt" in run and "requirements-dev" not in run
+    # The tests' JavaScript (axe-core) is installed exactly as locked, with the development set only.
+    assert "npm ci" in plan and "npm" not in run
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^\$\(DEV_STAMP\): requirements-dev\.txt requirements\.txt$", makefile, re.M)
+    assert re.search(
+        r"^\$\(DEV_STAMP\): requirements-dev\.txt requirements\.txt package\.json package-lock\.json \$\(PO_FILES\)$",
+        makefile,
+        re.M,
+    )
     for target in ("test", "lint", "bench"):
         assert re.search(rf"^{target}: \$\(DEV_STAMP\)$", makefile, re.M), target
+
+
+def test_axe_core_comes_pinned_from_the_npm_registry():
+    """The accessibility test's axe-core: an exact version in package.json, locked with its integrity hash."""
+    package = json.loads((ROOT / "package.json").read_text())
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    version = package["devDependencies"]["axe-core"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), version
+    locked = lock["packages"]["node_modules/axe-core"]
+    assert locked["version"] == version and locked["integrity"].startswith("sha512-")
+    assert "node_modules/" in (ROOT / ".gitignore").read_text().splitlines()

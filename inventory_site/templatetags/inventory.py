@@ -1,6 +1,7 @@
 """The pages' one way of showing a date-time, an amount of money and a product (``{% load inventory %}``).
 
-- ``{{ value|when }}``: a ``<time>`` in the site's time zone, with the zone shown (``2026-03-01 14:05 UTC``);
+- ``{{ value|when }}``: a ``<time>`` in the site's time zone, with the zone shown (``2026-03-01 14:05 UTC``;
+  in German ``01.03.2026 14:05 UTC``), ``{{ value|day }}`` a date alike;
 - ``{{ value|money }}``: an amount with two decimals and the ``CURRENCY`` setting (``1,234.50 EUR``);
 - ``{% product_link product %}``: the SKU and name linking to the product page (``"sku"`` or ``"name"``: one).
 """
@@ -14,19 +15,34 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 register = template.Library()
 
-# The one date-time format of the pages: the zone is always shown, so a time is never ambiguous.
+# The one date-time format of the pages: the zone is always shown, so a time is never ambiguous. Another
+# language writes dates its own way (German: 01.03.2026 14:05 UTC); English keeps ISO order.
 DATETIME_FORMAT = "Y-m-d H:i T"
+DATE_FORMAT = "Y-m-d"
+LANGUAGE_FORMATS = {"de": {"datetime": "d.m.Y H:i T", "date": "d.m.Y"}}
+
+
+def _format(kind: str, default: str) -> str:
+    return LANGUAGE_FORMATS.get(get_language() or "", {}).get(kind, default)
 
 
 def format_when(value) -> str:
     """``value`` as text in the site's time zone, with the zone's name (what ``when`` shows)."""
     if timezone.is_aware(value):
         value = timezone.localtime(value)
-    return dateformat.format(value, DATETIME_FORMAT)
+    return dateformat.format(value, _format("datetime", DATETIME_FORMAT))
+
+
+@register.filter
+def day(value):
+    """A date in the page's language (``2026-03-01``; German ``01.03.2026``)."""
+    if not value:
+        return ""
+    return dateformat.format(value, _format("date", DATE_FORMAT))
 
 
 @register.filter

@@ -1,6 +1,16 @@
 /* Small progressive enhancements for the staff pages. Every page works without this file. */
 (function () {
   "use strict";
+
+  /* A text in the page's language (templates/base.html's js-messages block), with {value} filled in. */
+  var messages = null;
+  function message(key, fallback, value) {
+    if (messages === null) {
+      var block = document.getElementById("js-messages");
+      try { messages = block ? JSON.parse(block.textContent) : {}; } catch (error) { messages = {}; }
+    }
+    return (messages[key] || fallback).replace("{value}", value);
+  }
   document.documentElement.classList.add("js");
 
   function debounce(fn, ms) {
@@ -58,7 +68,7 @@
       if (match) { input.value = match.sku; }
       showStock(input, match);
       // An unknown scan is said at once, beside the field, and nothing is submitted.
-      if (!quiet) { say(input, match ? "" : "No product with the SKU or name \u201c" + text + "\u201d."); }
+      if (!quiet) { say(input, match ? "" : message("unknownProduct", "No product with the SKU or name \u201c{value}\u201d.", text)); }
       return match;
     }).catch(function () { say(input, ""); return null; });
   }
@@ -144,7 +154,7 @@
     if (!type || !heading) { return; }
     function sync() {
       var direction = type.value === "OUT" ? "OUT" : "IN";
-      heading.textContent = "Stock " + direction;
+      heading.textContent = heading.getAttribute(direction === "OUT" ? "data-label-out" : "data-label-in") || "Stock " + direction;
       [heading, form].forEach(function (element) {
         element.classList.toggle("direction-in", direction === "IN");
         element.classList.toggle("direction-out", direction === "OUT");
@@ -226,7 +236,7 @@
           });
         });
         line.querySelector(".line-number").textContent = index + 1;
-        line.querySelector(".remove-line").setAttribute("aria-label", "Remove line " + (index + 1));
+        line.querySelector(".remove-line").setAttribute("aria-label", message("removeLine", "Remove line {value}", index + 1));
       });
       total.value = lines.length;
       // Lines are renumbered from 0: none is an "initial" form any more (a blank one is simply ignored).
