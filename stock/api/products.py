@@ -1,5 +1,6 @@
 """Products with their stock figures (admins write them through catalog.services), and stock levels."""
 
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -100,6 +101,15 @@ class ProductListApi(ListApi):
 
     def get_queryset(self):
         return selectors.product_list(location_ids=access.restriction(self.request.user))
+
+    def perform_content_negotiation(self, request, force=False):
+        """An unknown ``?format=`` is bad input (400), not a missing resource (DRF answers 404), on any method."""
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            if force:
+                raise
+            raise Invalid.of({"format": [f"Use one of: json, {', '.join(DOWNLOAD_FORMATS)}."]}) from None
 
     def get(self, request):
         file_format = request.accepted_renderer.format

@@ -167,3 +167,12 @@ def test_what_the_statement_does_not_take_is_left_whole_to_the_reference(setting
     written = guarded.record(reason="sale", note="", reference="", user=admin_user, **fields)
     assert written is None
     assert (StockMovement.objects.count(), Event.objects.count()) == (movements, events)
+
+
+def test_an_unknown_export_format_is_a_400_on_products(admin_client):
+    for response in (
+        admin_client.get("/api/v1/products?format=AAA"),
+        admin_client.post("/api/v1/products?format=AAA", {}, format="json"),
+    ):
+        assert response.status_code == 400 and response.json()["code"] == "invalid", response.content
+        assert "format" in response.json()["errors"]
