@@ -71,6 +71,22 @@ def _clean_cache():
     yield
 
 
+@pytest.fixture
+def private_redis(request, settings):
+    """A private redis-server for tests marked ``redis`` that stop or empty it; the queues point at it and jobs
+    really go through RQ."""
+    from orders.tests.support import RedisServer, require_redis_marker
+
+    require_redis_marker(request)
+    server = RedisServer().start()
+    settings.JOBS_IN_PROCESS = False
+    settings.RQ_QUEUES = {name: {"URL": server.url, "DEFAULT_TIMEOUT": 300} for name in settings.RQ_QUEUE_NAMES}
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 

@@ -2,10 +2,8 @@
 ``low`` -> apply -> the apply job; and jobs lost with Redis (restarted empty, or down when the request committed)
 are enqueued again by the scheduler's sweep and run once."""
 
-import signal
 from io import StringIO
 
-import django_rq
 import pytest
 import redis
 from django.core.management import call_command
@@ -15,36 +13,11 @@ from catalog.exchange import PRODUCT_COLUMNS
 from catalog.models import Product
 from imports.models import Import, ImportStatus
 from imports.tests.support import URL, csv_bytes, product_line, upload
-from orders.tests.support import RedisServer, assert_stock_consistent, require_redis_marker
+from orders.tests.support import RedisServer, assert_stock_consistent, work_burst
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
-QUEUES = ("high", "default", "low")
 ROWS = 40
-
-
-@pytest.fixture
-def private_redis(request, settings):
-    require_redis_marker(request)
-    server = RedisServer().start()
-    settings.JOBS_IN_PROCESS = False
-    settings.RQ_QUEUES = {name: {"URL": server.url, "DEFAULT_TIMEOUT": 300} for name in settings.RQ_QUEUE_NAMES}
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def work_burst() -> None:
-    """The settings' worker class, in this process (the test database), until the queues are empty."""
-    worker = django_rq.get_worker(*QUEUES)
-    worker.subscribe = lambda: None
-    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        worker.work(burst=True)
-    finally:
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
 
 
 def waiting(server: RedisServer, queue: str = "low") -> list[str]:

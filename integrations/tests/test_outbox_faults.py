@@ -3,10 +3,8 @@ stamped and delivered once it returns (the scheduler's sweep), and a worker kill
 that expires, after which the delivery is sent again."""
 
 import json
-import signal
 from datetime import timedelta
 
-import django_rq
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -14,26 +12,17 @@ from django.utils import timezone
 from integrations import delivery, webhooks
 from integrations.models import DeliveryStatus, Event, WebhookDelivery
 from integrations.tests.receiver import Receiver
-from inventory_site import jobs
-from orders.tests.support import RedisServer, require_redis_marker
+from orders.tests.support import work_burst
 from stock.tests.factories import receive, stocked_product
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
-QUEUES = ("high", "default", "low")
 
 
 @pytest.fixture
-def private_redis(request, settings):
-    require_redis_marker(request)
-    server = RedisServer().start()
-    settings.JOBS_IN_PROCESS = False
+def outbox_redis(private_redis, settings):
     settings.OUTBOX_INLINE = False  # the relay and the senders go through RQ, as in production
-    settings.RQ_QUEUES = {name: {"URL": server.url, "DEFAULT_TIMEOUT": 300} for name in settings.RQ_QUEUE_NAMES}
-    try:
-        yield server
-    finally:
-        server.stop()
+    return private_redis
 
 
 @pytest.fixture
@@ -43,28 +32,16 @@ def receiver():
     running.stop()
 
 
-def work_burst(*queues):
-    jobs.settle()  # the kicks of the commits so far have enqueued their jobs (inventory_site.jobs.Coalesced)
-    worker = django_rq.get_worker(*(queues or QUEUES))
-    worker.subscribe = lambda: None
-    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        worker.work(burst=True)
-    finally:
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
-
-
-def test_an_event_committed_while_redis_is_down_is_delivered_after_it_returns(private_redis, receiver, admin_user):
+def test_an_event_committed_while_redis_is_down_is_delivered_after_it_returns(outbox_redis, receiver, admin_user):
     hook = webhooks.create_webhook(user=admin_user, url=receiver.url, events=["stock.changed"])
     product = stocked_product(0)
     work_burst()
-    private_redis.stop()
+    outbox_redis.stop()
     movement, _ = receive(product, 3, user=admin_user)  # committed; the relay's job could not be enqueued
     event = Event.objects.get(data__movement_ids=[movement.pk])
     assert event.sequence is None and not receiver.requests
 
-    private_redis.start()  # back, empty
+    outbox_redis.start()  # back, empty
     work_burst()
     assert not [r for r in receiver.requests if json.loads(r.body)["id"] == str(event.uuid)]
     call_command("requeue_orders", "--older-than", "0", stdout=open("/dev/null", "w"))  # noqa: SIM115 - a tick
@@ -74,7 +51,7 @@ def test_an_event_committed_while_redis_is_down_is_delivered_after_it_returns(pr
     assert WebhookDelivery.objects.get(webhook=hook, event=event).status == DeliveryStatus.SUCCEEDED
 
 
-def test_a_delivery_whose_worker_died_is_sent_again_once_its_lease_expires(private_redis, receiver, admin_user):
+def test_a_delivery_whose_worker_died_is_sent_again_once_its_lease_expires(outbox_redis, receiver, admin_user):
     webhooks.create_webhook(user=admin_user, url=receiver.url, events=["stock.changed"])
     receive(stocked_product(0), 1, user=admin_user)
     work_burst("high")  # the relay's job: it stamps the event and enqueues the senders' job (not run yet)

@@ -10,11 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
+import django_rq
 import pytest
 from django.db import connection, connections
 from django.db.models import Sum
 
 from catalog.models import Product
+from inventory_site import jobs
 from stock.models import Reservation, ReservationState, StockLevel
 
 REPO = Path(__file__).resolve().parents[2]
@@ -167,3 +169,17 @@ def kill(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+
+def work_burst(*queues: str) -> None:
+    """The settings' worker class, in this process (the test database), until ``queues`` (all three by default)
+    are empty; first the background kicks of the commits so far have enqueued their jobs (``jobs.settle``)."""
+    jobs.settle()
+    worker = django_rq.get_worker(*(queues or ("high", "default", "low")))
+    worker.subscribe = lambda: None
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        worker.work(burst=True)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
