@@ -44,7 +44,8 @@ from _common import (
 
 
 class Receiver:
-    """Records, per movement id, when its stock.changed event arrived and how many times."""
+    """Records, per movement id, when its stock.changed event arrived and how many times. It speaks HTTP/1.1 and
+    keeps connections open, as the web servers in front of real receivers do."""
 
     def __init__(self):
         self.arrivals: dict[int, float] = {}
@@ -52,6 +53,8 @@ class Receiver:
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self):  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
                 now = time.monotonic()

@@ -1,6 +1,9 @@
 """The relay: one at a time, it stamps ``sequence`` on committed events in insertion order and creates their
 deliveries, then hands the new work to the senders.
 
+The same run hands the stamped events to the in-house readers ``OUTBOX_CONSUMERS`` names (the low-stock
+emails: stock.alerts), in its transaction.
+
 Why one at a time, and after commit: a poller of the feed reads events by ``sequence``. The relay takes a
 transaction-level advisory lock (PostgreSQL; SQLite's write transactions serialize anyway), so two relays never
 interleave, and it only ever sees committed events: an event whose transaction is still open is stamped by a
@@ -19,6 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from integrations import delivery, feed, matching
 from integrations.models import Event, Webhook, WebhookDelivery
@@ -47,9 +51,18 @@ def run(*, limit: int = BATCH) -> int:
             event.sequence, event.sequenced_at = start + offset, now
         update_rows(Event, events, ["sequence", "sequenced_at"])  # one UPDATE .. FROM (VALUES ..) on PostgreSQL
         deliveries = _deliveries(events)
+        for consumer in _consumers():
+            consumer(events)
         transaction.on_commit(_after_stamping, robust=True)
     log.debug("relay stamped %s event(s), %s delivery(ies)", len(events), len(deliveries))
     return len(events)
+
+
+def _consumers():
+    """The in-house readers of the outbox (``OUTBOX_CONSUMERS``, e.g. the low-stock emails), called with each
+    run's stamped events inside its transaction: what they write commits with the stamping, exactly once per
+    event; one that fails rolls the run back, to be retried, rather than skip an event."""
+    return [import_string(path) for path in settings.OUTBOX_CONSUMERS]
 
 
 def _deliveries(events: list[Event]) -> list[WebhookDelivery]:

@@ -168,6 +168,9 @@ OUTBOX_INLINE = False
 STOCK_GUARDED_STATEMENT = env.bool("STOCK_GUARDED_STATEMENT", default=True)
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=5)
 OUTBOX_LAG = "integrations.feed.outbox_lag"  # shown by /readyz
+# In-house readers of the outbox: the relay calls each with the events it stamps, in its transaction (stock is
+# above integrations in the import order, so it is named here).
+OUTBOX_CONSUMERS = ["stock.alerts.alerts_from_events"]
 EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=30)
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
 # integrations and accounts name stock's location functions here (stock is above them in the import order).

@@ -1,6 +1,10 @@
-"""Low-stock alerts: a row written with the crossing, emailed once by a job, rebuilt by the scheduler.
+"""Low-stock alerts: read from the outbox, emailed once by a job, rebuilt by the scheduler.
 
-The row, not the queued job, is what must not be lost: a job lost with Redis is enqueued again while the
+A crossing writes its ``stock.low`` event in its own transaction (stock.services.ledger), like every change.
+The relay, stamping committed events one run at a time, hands them to ``alerts_from_events``
+(``OUTBOX_CONSUMERS``), which makes the alert row in the relay's transaction: one alert per committed
+crossing, none for a rolled-back one, and none lost when Redis is down (the scheduler's outbox sweep runs the
+relay). Then the row, not the queued job, is what counts: a job lost with Redis is enqueued again while the
 alert is unsent (``requeue_low_stock_alerts``), and the job sends each alert once.
 """
 
@@ -8,6 +12,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from catalog.models import Product
+from integrations.models import EventType
 from inventory_site.jobs import enqueue_on_commit, requeue
 from stock.models import LowStockAlert
 
@@ -20,11 +26,29 @@ def low_stock_alert_job_id(alert_id: int) -> str:
     return f"low_stock_alert-{alert_id}"
 
 
-def record_low_stock_alert(*, product, available: int) -> LowStockAlert:
-    """Inside the crossing's transaction: the alert row, and its email job once that commits."""
-    alert = LowStockAlert.objects.create(product=product, available=available, min_quantity=product.min_quantity)
-    enqueue_on_commit(SEND_JOB, alert.pk, queue="low", job_id=low_stock_alert_job_id(alert.pk))
-    return alert
+def alerts_from_events(events) -> list[LowStockAlert]:
+    """Inside the relay's transaction, for the events it just stamped: an alert for each ``stock.low``, and
+    its email job once that commits."""
+    low = [event for event in events if event.type == EventType.STOCK_LOW]
+    if not low:
+        return []
+    products = set(Product.objects.filter(pk__in={e.data["product_id"] for e in low}).values_list("pk", flat=True))
+    alerts = LowStockAlert.objects.bulk_create(
+        [
+            LowStockAlert(
+                product_id=event.data["product_id"],
+                event=event,
+                available=event.data["available"],
+                min_quantity=event.data["min_quantity"],
+                created_at=event.occurred_at,
+            )
+            for event in low
+            if event.data["product_id"] in products  # a product deleted since has nothing to reorder
+        ]
+    )
+    for alert in alerts:
+        enqueue_on_commit(SEND_JOB, alert.pk, queue="low", job_id=low_stock_alert_job_id(alert.pk))
+    return alerts
 
 
 def requeue_low_stock_alerts(*, older_than: timedelta) -> int:

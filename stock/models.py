@@ -306,13 +306,18 @@ class Reservation(models.Model):
 
 
 class LowStockAlert(models.Model):
-    """A low-stock email to send, written in the same transaction as the crossing; ``sent_at`` once sent.
+    """A low-stock email to send, made from the crossing's ``stock.low`` event by the relay (in the transaction
+    that stamps it, so each committed crossing makes exactly one); ``sent_at`` once sent.
 
-    The row, not the queued job, is what counts: a job lost with Redis is enqueued again by the scheduler
-    (``requeue_orders``) while ``sent_at`` is empty, and the job sends each alert once.
+    The outbox's event, written with the crossing, is what cannot be lost; this row, not the queued job, is
+    what then counts: a job lost with Redis is enqueued again by the scheduler (``requeue_orders``) while
+    ``sent_at`` is empty, and the job sends each alert once.
     """
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="low_stock_alerts")
+    event = models.OneToOneField(
+        "integrations.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="low_stock_alert"
+    )
     available = models.BigIntegerField()
     min_quantity = models.PositiveIntegerField()
     created_at = models.DateTimeField(default=timezone.now)

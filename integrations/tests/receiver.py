@@ -15,18 +15,27 @@ class Received:
 
 @dataclass
 class Receiver:
-    """``answers``: ``(status, headers)`` per request in turn, then ``default``; ``delay`` seconds before each."""
+    """``answers``: ``(status, headers)`` per request in turn, then ``default``; ``delay`` seconds before each.
+    ``keep_alive``: HTTP/1.1, connections kept open (else HTTP/1.0, one request each); ``drop_idle``: with
+    keep_alive, the connection is closed after each answer without saying so (a receiver's idle timeout).
+    ``connections``: the client ports seen, one per TCP connection."""
 
     answers: list = field(default_factory=list)
     default: tuple = (200, {})
     delay: float = 0.0
+    keep_alive: bool = False
+    drop_idle: bool = False
     requests: list = field(default_factory=list)
+    connections: set = field(default_factory=set)
 
     def start(self) -> "Receiver":
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if receiver.keep_alive else "HTTP/1.0"
+
             def do_POST(self):  # noqa: N802 - the stdlib's name
+                receiver.connections.add(self.client_address[1])
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
@@ -38,6 +47,8 @@ class Receiver:
                     self.send_header(name, value)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                if receiver.drop_idle:
+                    self.close_connection = True
 
             def log_message(self, *args):
                 pass

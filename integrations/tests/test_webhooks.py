@@ -302,6 +302,54 @@ def test_an_expired_lease_is_claimed_again(admin_client, admin_user, receiver):
     assert again.status == DeliveryStatus.SUCCEEDED
 
 
+@pytest.mark.parametrize(
+    ("keep_alive", "drop_idle", "connections"), [(True, False, 1), (False, False, 5), (True, True, 5)]
+)
+def test_a_batch_goes_over_one_kept_connection_and_a_dropped_one_is_reopened(
+    admin_client, admin_user, keep_alive, drop_idle, connections
+):
+    """HTTP/1.1: one connection for the whole batch; HTTP/1.0, or a receiver closing idle connections without
+    saying so: a connection each, every delivery received once and recorded."""
+    running = Receiver(keep_alive=keep_alive, drop_idle=drop_idle).start()
+    try:
+        make_hook(admin_client, running.url)
+        product = stocked_product(0)
+        for _ in range(5):
+            receive(product, 1, user=admin_user)
+        assert deliver() == 5
+        assert len(running.requests) == 5 and len({r.headers["webhook-id"] for r in running.requests}) == 5
+        assert len(running.connections) == connections
+        assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SUCCEEDED}
+    finally:
+        running.stop()
+
+
+def test_a_batch_is_recorded_in_a_fixed_number_of_queries(admin_client, admin_user, django_assert_max_num_queries):
+    running = Receiver(keep_alive=True).start()
+    try:
+        make_hook(admin_client, running.url)
+        product = stocked_product(0)
+        for _ in range(30):
+            receive(product, 1, user=admin_user)
+        relay.run_job()
+        with django_assert_max_num_queries(14):  # 30 deliveries: claim 5, record 5, empty claim 3
+            assert delivery.process_due() == 30
+        assert WebhookDelivery.objects.filter(status=DeliveryStatus.SUCCEEDED).count() == 30
+    finally:
+        running.stop()
+
+
+def test_the_address_connected_to_is_checked_too(admin_client, admin_user, receiver, settings, monkeypatch):
+    """A name that resolved to a public address when checked but connects to a private one (DNS rebinding)."""
+    make_hook(admin_client, receiver.url)
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+    monkeypatch.setattr(delivery, "check_target", lambda url: None)  # the resolution looked public
+    receive(stocked_product(0), 1, user=admin_user)
+    deliver()
+    row = WebhookDelivery.objects.get()
+    assert receiver.requests == [] and row.status == DeliveryStatus.PENDING and "non-public" in row.last_error
+
+
 def test_update_and_validation_of_an_existing_webhook(admin_client, receiver):
     hook = make_hook(admin_client, receiver.url)
     changed = admin_client.patch(f"{HOOKS}/{hook['id']}", {"events": ["stock.low", "order.created"]}, format="json")

@@ -23,7 +23,7 @@ from catalog.models import Product
 from inventory_site.bulk import update_rows
 from inventory_site.cache import bump_stock_version
 from inventory_site.exceptions import Invalid
-from stock import alerts, events, figures
+from stock import events, figures
 from stock.models import ChangeType, Location, StockLevel, StockMovement
 
 LEVEL_FIELDS = ["total_in", "total_out", "reserved", "transfer_in", "transfer_out", "last_restocked_at"]
@@ -276,8 +276,9 @@ def location_changed(locked: Locked, location: Location, *, user=None) -> None:
 
 
 def _note_crossing(locked: Locked, product_id: int, user):
-    """A ``stock.low`` audit event and an alert when the product's available crosses down to its reorder point;
-    returns the crossing's event (``stock.low`` or ``stock.back_in_stock``), or None."""
+    """A ``stock.low`` audit event when the product's available crosses down to its reorder point; returns the
+    crossing's event (``stock.low`` or ``stock.back_in_stock``), or None. The low-stock email is made from that
+    event once it has committed (stock.alerts.alerts_from_events)."""
     product = locked.products[product_id]
     before = locked.available_before.get(product_id, 0)
     after = locked.product_figures(product_id)["available"]
@@ -289,7 +290,6 @@ def _note_crossing(locked: Locked, product_id: int, user):
             obj=product,
             changes={"available": after, "min_quantity": product.min_quantity},
         )
-        alerts.record_low_stock_alert(product=product, available=after)
     locked.available_before[product_id] = after
     return crossing
 

@@ -41,9 +41,9 @@ class Command(BaseCommand):
             raise CommandError("--every must be at least 1.")
         age = timedelta(seconds=settings.ORDER_REQUEUE_AFTER_SECONDS if older_than is None else older_than)
         if not every:
+            swept = relay.sweep()  # first: the relay makes the alerts of crossings it had not stamped yet
             count = requeue_pending_orders(older_than=age)
             alerts = requeue_low_stock_alerts(older_than=age)
-            swept = relay.sweep()
             self.stdout.write(
                 f"Re-enqueued {count} pending order(s) and {alerts} unsent low-stock alert(s); "
                 f"stamped {swept['stamped']} event(s), purged {swept['purged']}."
