@@ -51,6 +51,29 @@ def test_an_event_committed_while_redis_is_down_is_delivered_after_it_returns(ou
     assert WebhookDelivery.objects.get(webhook=hook, event=event).status == DeliveryStatus.SUCCEEDED
 
 
+def test_a_crossing_committed_while_redis_is_down_is_emailed_once_from_the_outbox(outbox_redis, admin_user, settings):
+    """The low-stock email reads the outbox: with the relay's kick lost, no alert exists until the scheduler's
+    sweep stamps the crossing's event; then it is emailed once."""
+    from django.core import mail
+
+    from stock.models import LowStockAlert
+    from stock.services import record_movement
+
+    settings.STOCK_ALERT_EMAILS = ["buyer@example.com"]
+    product = stocked_product(10, min_quantity=5)
+    work_burst()
+    outbox_redis.stop()
+    record_movement(product=product, change_type="OUT", quantity=6, user=admin_user)  # 4: low; kick lost
+    assert Event.objects.get(type="stock.low").sequence is None and not LowStockAlert.objects.exists()
+
+    outbox_redis.start()  # back, empty
+    for _ in range(2):  # scheduler ticks, each followed by a worker run
+        call_command("requeue_orders", "--older-than", "0", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        work_burst()
+    assert [message.to for message in mail.outbox] == [["buyer@example.com"]]
+    assert LowStockAlert.objects.get().sent_at is not None
+
+
 def test_a_delivery_whose_worker_died_is_sent_again_once_its_lease_expires(outbox_redis, receiver, admin_user):
     webhooks.create_webhook(user=admin_user, url=receiver.url, events=["stock.changed"])
     receive(stocked_product(0), 1, user=admin_user)
