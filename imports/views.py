@@ -3,11 +3,8 @@
 While a job runs the detail page refreshes itself (``<meta http-equiv=refresh>``), so it works without JavaScript.
 """
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,22 +14,9 @@ from imports.files import MAX_FILE_BYTES
 from imports.forms import ImportForm
 from imports.models import Import, ImportKind, ImportStatus, RowStatus
 from inventory_site.exceptions import DomainError
-from inventory_site.web import paginate
+from inventory_site.web import admin_required, paginate
 
 REFRESH_SECONDS = 2
-
-
-def admin_required(view):
-    """Anonymous: to the login page. Signed in without the admin role: 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not getattr(request.user, "is_admin", False):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @admin_required

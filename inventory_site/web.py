@@ -1,12 +1,15 @@
-"""Helpers every HTML view shares: one-time form tokens, paging and sort links.
+"""Helpers every HTML view shares: the admin-only decorator, one-time form tokens, paging and sort links.
 
 Nothing here knows a domain app: views of the apps use these.
 """
 
 import uuid
 from enum import StrEnum
+from functools import wraps
 
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 
 from inventory_site import paging
@@ -17,6 +20,19 @@ SPENT_TOKENS_KEY = "form_tokens_spent"
 SPENT_TOKENS_KEPT = 50
 FORM_TOKEN_TTL = 24 * 3600
 PAGE_SIZES = (25, 50, 100)
+
+
+def admin_required(view):
+    """Anonymous: to the login page. Signed in without the admin role: 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not getattr(request.user, "is_admin", False):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 # --- One-time form tokens: a form posted twice records once ----------------------------------

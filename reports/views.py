@@ -1,10 +1,7 @@
 """The report pages for admins: the API's reports with filters, pagination, CSV links and SVG charts."""
 
 from datetime import timedelta
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,25 +10,13 @@ from django.utils.translation import gettext as _
 from catalog.models import Category, Product
 from inventory_site.exceptions import Invalid
 from inventory_site.templatetags.inventory import format_money
+from inventory_site.web import admin_required
 from reports import charts, selectors, tables
 from reports import params as report_params
 from reports.columns import DECIMAL, FLOAT, Column, ColumnTable
 from stock.selectors import location_list
 
 MAX_CHART_DAYS = 366
-
-
-def admin_required(view):
-    """Anonymous: to the login page. Signed in without the admin role: 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not getattr(request.user, "is_admin", False):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _query(request, **changes) -> str:
