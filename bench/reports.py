@@ -8,6 +8,10 @@ then times each request through Django's test client (the whole stack but the so
 request after a movement (the movement bumps the stock version, so the report cache misses), "warm" repeats it.
 Each figure is the median of several runs. With ``--explain`` (or for any missed target) the slowest SQL of
 that request is shown with EXPLAIN ANALYZE.
+
+With ``--http`` it then serves the same database with gunicorn (4 workers, as bench/movements.py) and measures
+warm report pages beside the request floor ``GET auth/me``, alternating A B A B with 16 clients: a warm page
+must stay within 2x the floor (at least 0.5 of its rate; issue 14).
 """
 
 import argparse
@@ -160,7 +164,7 @@ def shape_low_stock() -> None:
 def ensure_data(products: int, movements: int) -> None:
     call_command("ensure_database")
     call_command("migrate", verbosity=0)
-    have_products = Product.objects.filter(sku__startswith="BENCH-").count()
+    have_products = Product.objects.count()  # seed_demo's SKUs, or the COPY loader's BENCH- ones
     have_movements = StockMovement.objects.count()
     if have_products >= products and have_movements >= movements:
         print(f"data present: {have_products} products, {have_movements} movements")
@@ -186,7 +190,8 @@ class Runner:
     def __init__(self, explain: bool):
         self.admin = _admin()
         self.client = Client(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(self.admin)}")
-        self.product = Product.objects.filter(sku__startswith="BENCH-", is_active=True).order_by("id").first()
+        active = Product.objects.filter(is_active=True).order_by("id")  # seed_demo's or the COPY loader's (BENCH-)
+        self.product = active.filter(sku__startswith="BENCH-").first() or active.last()
         self.explain = explain
         self.rows = []
 
@@ -241,11 +246,52 @@ class Runner:
             print(f"| {label} | {median:.1f} | {low:.1f} | {high:.1f} | {target:g} | {'yes' if ok else 'NO'} |")
 
 
+TOKEN_SCRIPT = (
+    "from accounts.models import User\nfrom rest_framework_simplejwt.tokens import AccessToken\n"
+    f"print(AccessToken.for_user(User.objects.get(email={BENCH_EMAIL!r})))"
+)
+
+
+def http_figures(rounds: int, clients: int, duration: float) -> None:
+    """Warm report pages and ``auth/me`` through gunicorn on this database, A B A B."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import _common as common
+
+    database, port, reports = connection.settings_dict["NAME"], 8991, "/api/v1/reports"
+    token = common.manage(database, "shell", "-c", TOKEN_SCRIPT, capture=True).strip().splitlines()[-1]
+    pages = [
+        ("auth/me (the floor)", common.ME),
+        ("stock report, page of 100, warm", f"{reports}/stock?page_size=100"),
+        ("low stock, page of 100, warm", f"{reports}/low-stock?page_size=100"),
+        ("top consumption over 30 days, warm", f"{reports}/top-products?direction=out"),
+    ]
+
+    def run(path):
+        def request(rng, sent, index):
+            return path, None
+
+        return lambda: common.load(port, request, clients=clients, duration=duration, token=token)
+
+    server = common.start_service(database, port)
+    try:
+        print(f"\nthrough gunicorn ({common.WORKERS} workers), {clients} clients, {duration:g} s a run:")
+        results = common.alternate([(label, run(path)) for label, path in pages], rounds, unit="requests/s")
+        for label, _path in pages[1:]:
+            value = common.ratio(results, label, pages[0][0], f"{label} / auth/me")
+            print(f"    within 2x the floor (>= 0.5): {'met' if value >= 0.5 else 'MISSED'}")
+    finally:
+        common.stop(server)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--movements", type=int, default=1_000_000)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--http", action="store_true", help="also: warm pages beside auth/me through gunicorn")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=4.0)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run this on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/inv_c_bench")
@@ -294,6 +340,8 @@ def main() -> None:
     for label, url, target, cold in rows:
         runner.measure(label, url, target, cold=cold)
     runner.table()
+    if args.http:
+        http_figures(args.rounds, args.clients, args.duration)
 
 
 if __name__ == "__main__":
