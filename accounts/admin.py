@@ -6,6 +6,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.utils.translation import gettext_lazy as _
 
 from accounts import clients, services
 from accounts.models import HUMAN_ROLES, ApiClient, ApiKey, Role, Scope, User
@@ -17,7 +18,7 @@ HUMAN_ROLE_CHOICES = [(role.value, role.label) for role in HUMAN_ROLES]
 
 class UserAddForm(forms.ModelForm):
     password = forms.CharField(
-        widget=forms.PasswordInput, strip=False, help_text="At least 12 characters, letters and digits."
+        widget=forms.PasswordInput, strip=False, help_text=_("At least 12 characters, letters and digits.")
     )
     role = forms.ChoiceField(choices=HUMAN_ROLE_CHOICES, initial=Role.STAFF)
 
@@ -28,7 +29,7 @@ class UserAddForm(forms.ModelForm):
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
         if User.objects.with_email(email).exists():
-            raise forms.ValidationError("A user with this email already exists.")
+            raise forms.ValidationError(_("A user with this email already exists."))
         return email
 
     def clean(self):
@@ -48,7 +49,7 @@ class UserChangeForm(DjangoUserChangeForm):
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
         if User.objects.with_email(email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("A user with this email already exists.")
+            raise forms.ValidationError(_("A user with this email already exists."))
         return email
 
 
@@ -78,9 +79,9 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
     readonly_fields = ("last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Person", {"fields": ("first_name", "last_name")}),
-        ("Access", {"fields": ("role", "is_active")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (_("Person"), {"fields": ("first_name", "last_name")}),
+        (_("Access"), {"fields": ("role", "is_active")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     form = UserChangeForm
     add_form = UserAddForm
@@ -114,7 +115,8 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
 class ApiClientForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(choices=Scope.choices, required=False, widget=forms.CheckboxSelectMultiple)
     location_ids = forms.CharField(
-        required=False, help_text="Comma-separated location ids (with their sub-locations); empty: every location."
+        required=False,
+        help_text=_("Comma-separated location ids (with their sub-locations); empty: every location."),
     )
 
     class Meta:
@@ -129,7 +131,7 @@ class ApiClientForm(forms.ModelForm):
     def clean_location_ids(self) -> list[int]:
         raw = [item.strip() for item in (self.cleaned_data.get("location_ids") or "").split(",") if item.strip()]
         if not all(item.isdigit() for item in raw):
-            raise forms.ValidationError("Whole numbers separated by commas.")
+            raise forms.ValidationError(_("Whole numbers separated by commas."))
         return [int(item) for item in raw]
 
 
@@ -148,20 +150,25 @@ class ApiClientAdmin(ServiceAdmin):
     service_delete = staticmethod(clients.delete_client)
     instance_name = "client"
 
-    @admin.display(description="Scopes")
+    @admin.display(description=_("Scopes"))
     def scope_list(self, client) -> str:
         return ", ".join(client.scopes)
 
-    @admin.action(description="Issue a new key for the selected clients (shown once)")
+    @admin.action(description=_("Issue a new key for the selected clients (shown once)"))
     def issue_key(self, request, queryset):
         for client in queryset.order_by("pk"):
             try:
-                _, secret = clients.create_key(actor=request.user, client=client, name="admin")
+                _key, secret = clients.create_key(actor=request.user, client=client, name="admin")
             except DomainError as error:
-                self.message_user(request, f"{client.name}: {error.message}", level=messages.ERROR)
+                self.message_user(
+                    request, _("%(name)s: %(reason)s") % {"name": client.name, "reason": error.message}, messages.ERROR
+                )
                 continue
             self.message_user(
-                request, f"Key for {client.name} (copy it now: it is never shown again): {secret}", messages.WARNING
+                request,
+                _("Key for %(name)s (copy it now: it is never shown again): %(key)s")
+                % {"name": client.name, "key": secret},
+                messages.WARNING,
             )
 
 
@@ -176,10 +183,10 @@ class ApiKeyAdmin(ReadOnlyAdmin):
     exclude = ("digest",)
     actions = ["revoke"]
 
-    @admin.action(description="Revoke the selected keys now")
+    @admin.action(description=_("Revoke the selected keys now"))
     def revoke(self, request, queryset):
         count = 0
         for key in queryset.filter(revoked_at__isnull=True).order_by("pk"):
             clients.revoke_key(actor=request.user, key=key)
             count += 1
-        self.message_user(request, f"Revoked {count} key(s).")
+        self.message_user(request, _("Revoked %(count)s key(s).") % {"count": count})

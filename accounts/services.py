@@ -2,31 +2,33 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy as _
 
 from accounts import tokens
 from accounts.exceptions import DuplicateEmail, UserHasHistory
 from accounts.models import HUMAN_ROLES, User, normalise_email
 from audit.services import diff, record_event, snapshot
 from inventory_site import email_key
-from inventory_site.exceptions import Invalid
+from inventory_site.exceptions import Invalid, lazy_message, use_one_of
 
 USER_FIELDS = ("email", "first_name", "last_name", "role", "is_active")
+EMAIL_TAKEN = _("A user with the email %(email)s already exists.")
 
 
 def _check_password(password: str, user: User) -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as error:
-        raise Invalid("The password does not meet the policy.", errors={"password": list(error.messages)}) from None
+        raise Invalid(_("The password does not meet the policy."), errors={"password": list(error.messages)}) from None
 
 
 def _ensure_email_free(email: str, *, exclude_pk=None) -> None:
     """Two spellings with the same normalised key (case, full-width letters, ...) are one address."""
     key = normalise_email(email)
     if len(key) > email_key.MAX_LENGTH:
-        raise Invalid("The email address is too long.", errors={"email": ["The email address is too long."]})
+        raise Invalid(_("The email address is too long."), errors={"email": [_("The email address is too long.")]})
     if User.objects.filter(email_key=key).exclude(pk=exclude_pk).exists():
-        raise DuplicateEmail(f"A user with the email {email} already exists.")
+        raise DuplicateEmail(lazy_message(EMAIL_TAKEN, email=email))
 
 
 def _save(user: User) -> None:
@@ -35,12 +37,12 @@ def _save(user: User) -> None:
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise DuplicateEmail(f"A user with the email {user.email} already exists.") from None
+        raise DuplicateEmail(lazy_message(EMAIL_TAKEN, email=user.email)) from None
 
 
 def _check_role(role) -> None:
     if role not in HUMAN_ROLES:
-        raise Invalid.of({"role": [f"Use one of: {', '.join(HUMAN_ROLES)}."]})
+        raise Invalid.of({"role": [use_one_of(HUMAN_ROLES)]})
 
 
 @transaction.atomic
@@ -62,11 +64,11 @@ def create_user(
 def update_user(*, actor: User | None, user: User, password: str | None = None, **fields) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_api_client:
-        raise Invalid("An API client's principal is managed through its client (api-clients).")
+        raise Invalid(_("An API client's principal is managed through its client (api-clients)."))
     before = snapshot(user, USER_FIELDS)
     for name, value in fields.items():
         if name not in USER_FIELDS:
-            raise Invalid(f"Unknown field {name}.")
+            raise Invalid(lazy_message(_("Unknown field %(name)s."), name=name))
         if name == "role":
             _check_role(value)
         setattr(user, name, value)
@@ -124,6 +126,6 @@ def delete_user(*, actor: User | None, user: User) -> None:
             user.delete()
     except (ProtectedError, IntegrityError):
         raise UserHasHistory(
-            "This user has history (movements, orders or audit events); deactivate them instead."
+            _("This user has history (movements, orders or audit events); deactivate them instead.")
         ) from None
     record_event(action="user.deleted", actor=actor, object_type="user", object_id=user_id, changes={"email": email})

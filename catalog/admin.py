@@ -2,6 +2,7 @@
 audited like the API. Products, listed with their stock figures, are registered by stock.admin."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors, services
 from catalog.models import Category, Supplier
@@ -22,7 +23,7 @@ class CategoryAdmin(ServiceAdmin):
     def get_queryset(self, request):
         return selectors.category_list()
 
-    @admin.display(ordering="product_count", description="Products")
+    @admin.display(ordering="product_count", description=_("Products"))
     def product_count(self, obj) -> int:
         return obj.product_count
 

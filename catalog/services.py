@@ -14,13 +14,14 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import diff, record_event, record_events, snapshot
 from catalog.exceptions import CategoryInUse, DuplicateName, DuplicateSku, ProductHasMovements, SupplierInUse
 from catalog.models import CATEGORY_FIELDS, PRODUCT_FIELDS, SUPPLIER_FIELDS, Category, Product, Supplier
 from inventory_site.bulk import update_rows
 from inventory_site.cache import bump_stock_version
-from inventory_site.exceptions import DomainError, Invalid, NotFound
+from inventory_site.exceptions import DomainError, Invalid, NotFound, lazy_message
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -28,7 +29,7 @@ from inventory_site.exceptions import DomainError, Invalid, NotFound
 def _assign(instance: models.Model, fields: dict, allowed) -> None:
     for name, value in fields.items():
         if name not in allowed:
-            raise Invalid(f"Unknown field {name}.", errors={name: ["Unknown field."]})
+            raise Invalid(lazy_message(_("Unknown field %(name)s."), name=name), errors={name: [_("Unknown field.")]})
         if isinstance(value, str) and name in ("sku", "name", "unit", "email", "phone"):
             value = value.strip()
         setattr(instance, name, value)
@@ -147,13 +148,15 @@ def _check_product(product: Product, *, category_ids: set[int] | None = None) ->
     except (TypeError, ValueError):
         known = False
     if not known:
-        raise Invalid("Unknown category.", errors={"category_id": ["Unknown category."]})
+        raise Invalid(_("Unknown category."), errors={"category_id": [_("Unknown category.")]})
     try:
         price = Decimal(str(product.unit_price))
     except (InvalidOperation, ValueError):
-        raise Invalid("unit_price must be a decimal.", errors={"unit_price": ["A decimal is required."]}) from None
+        raise Invalid(
+            _("unit_price must be a decimal."), errors={"unit_price": [_("A decimal is required.")]}
+        ) from None
     if not price.is_finite() or price < 0:
-        raise Invalid("unit_price must not be negative.", errors={"unit_price": ["Must be 0 or more."]})
+        raise Invalid(_("unit_price must not be negative."), errors={"unit_price": [_("Must be 0 or more.")]})
     product.unit_price = price
     _clean(product, exclude=["category"])
 
@@ -164,16 +167,21 @@ CATEGORY = _Kind(
     label="name",
     unique="category_name_ci_unique",
     duplicate=lambda name: DuplicateName(
-        f"A category named {name!r} already exists.", errors={"name": ["Already exists."]}
+        lazy_message(_("A category named %(name)s already exists."), name=repr(name)),
+        errors={"name": [_("Already exists.")]},
     ),
-    in_use=lambda name: CategoryInUse(f"The category {name!r} holds products; move or delete them first."),
+    in_use=lambda name: CategoryInUse(
+        lazy_message(_("The category %(name)s holds products; move or delete them first."), name=repr(name))
+    ),
     shown_in_reports=True,
 )
 SUPPLIER = _Kind(
     name="supplier",
     fields=SUPPLIER_FIELDS,
     label="name",
-    in_use=lambda name: SupplierInUse(f"The supplier {name!r} is named on movements; deactivate it instead."),
+    in_use=lambda name: SupplierInUse(
+        lazy_message(_("The supplier %(name)s is named on movements; deactivate it instead."), name=repr(name))
+    ),
 )
 PRODUCT = _Kind(
     name="product",
@@ -181,10 +189,13 @@ PRODUCT = _Kind(
     label="sku",
     unique="product_sku_ci_unique",
     duplicate=lambda sku: DuplicateSku(
-        f"A product with the SKU {sku!r} already exists.", errors={"sku": ["Already exists."]}
+        lazy_message(_("A product with the SKU %(sku)s already exists."), sku=repr(sku)),
+        errors={"sku": [_("Already exists.")]},
     ),
     in_use=lambda sku: ProductHasMovements(
-        f"The product {sku!r} has movements, reservations or orders; deactivate it instead."
+        lazy_message(
+            _("The product %(sku)s has movements, reservations or orders; deactivate it instead."), sku=repr(sku)
+        )
     ),
     check=_check_product,
     shown_in_reports=True,
@@ -341,7 +352,7 @@ def _categories_named(actor, names: set[str], events: list[dict]) -> dict[str, C
             new.append((key, _new(CATEGORY, Category, {"name": name, "description": ""})))
         except DomainError as error:
             found[key] = error
-    for (key, category), error in zip(new, _insert(CATEGORY, [category for _, category in new]), strict=True):
+    for (key, category), error in zip(new, _insert(CATEGORY, [category for _key, category in new]), strict=True):
         if error is None:
             found[key] = category
             events.append(_created_event(CATEGORY, actor, category))
@@ -357,11 +368,14 @@ def _update_products(actor, rows: list[ProductWrite], locked: dict[int, Product]
         product = locked.get(row.product_id)
         if product is None:
             row.error = NotFound(
-                f"Product {row.product_id} no longer exists.", errors={"product_id": ["No longer exists."]}
+                lazy_message(_("Product %(id)s no longer exists."), id=row.product_id),
+                errors={"product_id": [_("No longer exists.")]},
             )
             continue
         if product.pk in seen:
-            row.error = Invalid.of({"product_id": [f"{product.sku} is on another row: one row per product."]})
+            row.error = Invalid.of(
+                {"product_id": [lazy_message(_("%(sku)s is on another row: one row per product."), sku=product.sku)]}
+            )
             continue
         seen.add(product.pk)
         try:
@@ -407,7 +421,7 @@ def _create_products(actor, rows: list[ProductWrite], check, events: list[dict])
         else:
             taken.add(key)
             fresh.append((row, product))
-    for (row, product), error in zip(fresh, _insert(PRODUCT, [product for _, product in fresh]), strict=True):
+    for (row, product), error in zip(fresh, _insert(PRODUCT, [product for _row, product in fresh]), strict=True):
         if error is None:
             row.saved, row.changed = product, True
             events.append(_created_event(PRODUCT, actor, product))

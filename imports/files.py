@@ -13,10 +13,11 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
 from inventory_site.csv_export import FORMULA_STARTS
-from inventory_site.exceptions import Invalid
+from inventory_site.exceptions import Invalid, lazy_message
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -47,24 +48,30 @@ def unescape(text: str) -> str:
 def read_table(data: bytes, *, known: tuple[str, ...], required: tuple[str, ...]) -> Table:
     """The file's rows as ``{column: text}`` for the ``known`` columns (others are ignored)."""
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise bad_file("The file is empty.")
+        raise bad_file(_("The file is empty."))
     if data.startswith(OLE_MAGIC):
-        raise bad_file("This is an old binary .xls workbook: save it as .xlsx or as CSV UTF-8, then upload it again.")
+        raise bad_file(
+            _("This is an old binary .xls workbook: save it as .xlsx or as CSV UTF-8, then upload it again.")
+        )
     records = _xlsx_records(data) if data.startswith(XLSX_MAGIC) else _csv_records(data)
     file_format = "xlsx" if data.startswith(XLSX_MAGIC) else "csv"
     header = next(records, None)
     if header is None or not any(cell.strip() for cell in header):
-        raise bad_file("The first row must be the header (the column names); it is empty.")
+        raise bad_file(_("The first row must be the header (the column names); it is empty."))
     positions = _positions(header, known, required)
     rows = []
     for number, record in enumerate(records, start=1):
         if not any(cell.strip() for cell in record):
             continue
         if len(rows) >= MAX_ROWS:
-            raise bad_file(f"The file has more than {MAX_ROWS:,} rows: split it into several files.")
+            raise bad_file(
+                lazy_message(
+                    _("The file has more than %(maximum)s rows: split it into several files."), maximum=f"{MAX_ROWS:,}"
+                )
+            )
         rows.append((number, {name: unescape(record[i]) if i < len(record) else "" for name, i in positions.items()}))
     if not rows:
-        raise bad_file("The file has a header but no data rows.")
+        raise bad_file(_("The file has a header but no data rows."))
     return Table(file_format=file_format, columns=list(positions), rows=rows)
 
 
@@ -74,15 +81,17 @@ def _positions(header: list[str], known: tuple[str, ...], required: tuple[str, .
     for index, name in enumerate(names):
         if name in known:
             if name in positions:
-                raise bad_file(f"The column {name} appears twice in the header.")
+                raise bad_file(lazy_message(_("The column %(name)s appears twice in the header."), name=name))
             positions[name] = index
     missing = [name for name in required if name not in positions]
     if missing:
         found = ", ".join(name for name in names if name) or "none"
-        raise bad_file(
-            f"The header lacks the required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-            f"(found: {found[:300]}). Expected columns: {', '.join(known)}."
+        lacks = (
+            _("The header lacks the required columns %(missing)s (found: %(found)s). Expected columns: %(known)s.")
+            if len(missing) > 1
+            else _("The header lacks the required column %(missing)s (found: %(found)s). Expected columns: %(known)s.")
         )
+        raise bad_file(lazy_message(lacks, missing=", ".join(missing), found=found[:300], known=", ".join(known)))
     return positions
 
 
@@ -92,11 +101,16 @@ def _csv_records(data: bytes):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise bad_file(
-            f"The file is not UTF-8 text (byte {error.start + 1} cannot be read): save it as 'CSV UTF-8' or as XLSX, "
-            "then upload it again."
+            lazy_message(
+                _(
+                    "The file is not UTF-8 text (byte %(byte)s cannot be read): save it as 'CSV UTF-8' or as XLSX, "
+                    "then upload it again."
+                ),
+                byte=error.start + 1,
+            )
         ) from None
     if "\x00" in text:
-        raise bad_file("The file holds NUL bytes: it is not a CSV text file.")
+        raise bad_file(_("The file holds NUL bytes: it is not a CSV text file."))
     first_line = text.split("\n", 1)[0]
     delimiter = max(CSV_DELIMITERS, key=first_line.count) if any(d in first_line for d in CSV_DELIMITERS) else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -107,7 +121,11 @@ def _checked(reader):
     try:
         yield from reader
     except csv.Error as error:
-        raise bad_file(f"The file is not a readable CSV (line {reader.line_num}: {error}).") from None
+        raise bad_file(
+            lazy_message(
+                _("The file is not a readable CSV (line %(line)s: %(error)s)."), line=reader.line_num, error=error
+            )
+        ) from None
 
 
 # --- XLSX ---------------------------------------------------------------------------------------------------
@@ -117,9 +135,9 @@ def _xlsx_records(data: bytes):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise bad_file("The file is not a readable XLSX workbook (a damaged or partial file).") from None
+        raise bad_file(_("The file is not a readable XLSX workbook (a damaged or partial file).")) from None
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise bad_file("The workbook unpacks to more than 200 MB: save the sheet as CSV UTF-8 instead.")
+        raise bad_file(_("The workbook unpacks to more than 200 MB: save the sheet as CSV UTF-8 instead."))
     return _xlsx_rows(data)
 
 
@@ -132,7 +150,7 @@ def _xlsx_rows(data: bytes):
     except Invalid:
         raise
     except Exception:  # noqa: BLE001 - a third-party parser on untrusted bytes: any failure means "unreadable"
-        raise bad_file("The file is not a readable XLSX workbook.") from None
+        raise bad_file(_("The file is not a readable XLSX workbook.")) from None
     finally:
         if workbook is not None:
             workbook.close()
@@ -143,8 +161,14 @@ def _xlsx_record(row) -> list[str]:
     for cell in row:
         if getattr(cell, "data_type", None) == "f":
             raise bad_file(
-                f"The sheet holds formulas (cell {cell.coordinate}: {str(cell.value)[:60]}): copy the sheet and paste "
-                "it as values only, then upload it again."
+                lazy_message(
+                    _(
+                        "The sheet holds formulas (cell %(cell)s: %(formula)s): copy the sheet and paste it as values "
+                        "only, then upload it again."
+                    ),
+                    cell=cell.coordinate,
+                    formula=str(cell.value)[:60],
+                )
             )
         cells.append(_text(getattr(cell, "value", None)))
     return cells

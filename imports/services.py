@@ -11,8 +11,10 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import record_event
 from catalog import services as catalog_services
@@ -22,7 +24,7 @@ from imports.exceptions import FileTooLarge, ImportHasErrors, ImportNotReady
 from imports.files import MAX_FILE_BYTES, read_table
 from imports.models import Import, ImportKind, ImportRow, ImportStatus, RowAction, RowStatus
 from inventory_site.bulk import copy_rows, update_rows
-from inventory_site.exceptions import DomainError, Invalid, NotFound
+from inventory_site.exceptions import DomainError, Invalid, NotFound, lazy_message, use_one_of
 from inventory_site.jobs import enqueue_on_commit, requeue
 from stock import services as stock_services
 from stock.services import ledger
@@ -39,7 +41,10 @@ REQUEUE_BATCH = 100
 def check_size(size: int | None) -> None:
     if size is not None and size > MAX_FILE_BYTES:
         raise FileTooLarge(
-            f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split it into several files."
+            lazy_message(
+                _("The file is larger than %(megabytes)s MB: split it into several files."),
+                megabytes=MAX_FILE_BYTES // (1024 * 1024),
+            )
         )
 
 
@@ -48,12 +53,12 @@ def create_import(*, actor, kind: str, data: bytes, file_name: str = "", locatio
     """Read ``data`` as a table (a file that cannot be read is a 400 and nothing is stored), store it, and
     validate it in a job after commit. Nothing in the catalogue or stock is written."""
     if kind not in ImportKind.values:
-        raise Invalid.of({"kind": [f"Use one of: {', '.join(ImportKind.values)}."]})
+        raise Invalid.of({"kind": [use_one_of(ImportKind.values)]})
     check_size(len(data))
     location = None
     if location_id is not None:
         if kind != ImportKind.STOCK:
-            raise Invalid.of({"location_id": ["Only a stock import takes a location."]})
+            raise Invalid.of({"location_id": [_("Only a stock import takes a location.")]})
         location = stock_services.usable_location(location_id)
     known, required = validation.COLUMNS[kind]
     table = read_table(data, known=known, required=required)
@@ -154,15 +159,22 @@ def request_apply(*, actor, job: Import, skip_invalid: bool = False) -> tuple[Im
             return job, False
         if job.status == ImportStatus.VALIDATING or (job.status == ImportStatus.FAILED and job.validated_at is None):
             raise ImportNotReady(
-                "This import is still validating."
+                _("This import is still validating.")
                 if job.status == ImportStatus.VALIDATING
-                else f"This import failed to validate ({job.error}): upload the file again."
+                else lazy_message(
+                    _("This import failed to validate (%(error)s): upload the file again."), error=job.error
+                )
             )
         if job.status == ImportStatus.READY:
             if job.count_invalid and not skip_invalid:
                 raise ImportHasErrors(
-                    f"{job.count_invalid} row(s) are invalid: fix them and upload the file again, or apply with "
-                    "skip_invalid=true to leave them out.",
+                    lazy_message(
+                        _(
+                            "%(count)s row(s) are invalid: fix them and upload the file again, or apply with "
+                            "skip_invalid=true to leave them out."
+                        ),
+                        count=job.count_invalid,
+                    ),
                     invalid=job.count_invalid,
                 )
             job.skip_invalid = bool(job.count_invalid)
@@ -251,7 +263,9 @@ def _apply_chunk(import_id: int, appliers: dict) -> bool:
 
 
 def _conflict(row: ImportRow, column: str, message: str) -> None:
-    row.status, row.errors = RowStatus.CONFLICT, {column: [message]}
+    # The row keeps the message as text, in English like the file's other messages (the API shows it as it is).
+    with translation.override(settings.LANGUAGE_CODE):
+        row.status, row.errors = RowStatus.CONFLICT, {column: [str(message)]}
 
 
 class ProductApplier:
@@ -268,7 +282,7 @@ class ProductApplier:
             if row.action == RowAction.UNCHANGED:
                 row.status, row.result = RowStatus.APPLIED, {"product_id": row.product_id}
                 continue
-            values, _ = validation.product_values(row.data)
+            values, _errors = validation.product_values(row.data)
             category = values.pop("category")
             if row.action == RowAction.UPDATE:
                 values.pop("sku")  # the SKU names the product (in any case): it is not rewritten

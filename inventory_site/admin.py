@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
 from inventory_site.exceptions import DomainError
 
@@ -76,7 +77,7 @@ class ServiceAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
-@admin.action(description="Deactivate selected %(verbose_name_plural)s")
+@admin.action(description=_("Deactivate selected %(verbose_name_plural)s"))
 def deactivate(modeladmin: ServiceAdmin, request, queryset) -> None:
     """The one deactivate action (``actions = [deactivate]`` on a ServiceAdmin whose model has ``is_active``):
     all the selected rows or none, each through the admin's update service (validated, audited)."""
@@ -86,4 +87,6 @@ def deactivate(modeladmin: ServiceAdmin, request, queryset) -> None:
     except DomainError as error:
         modeladmin.message_user(request, error.message, level=messages.ERROR)
         return
-    modeladmin.message_user(request, f"Deactivated {count} {queryset.model._meta.verbose_name}(s).")
+    modeladmin.message_user(
+        request, _("Deactivated %(count)s %(name)s(s).") % {"count": count, "name": queryset.model._meta.verbose_name}
+    )

@@ -5,6 +5,7 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from inventory_site.api.errors import database_unavailable, problem_json_response
@@ -38,7 +39,7 @@ def database_unavailable_response(request, exc: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return problem_json_response(**answer)
     return HttpResponse(
-        f"Service unavailable: {answer['detail']}",
+        _("Service unavailable: %(detail)s") % {"detail": answer["detail"]},
         status=answer["status"],
         content_type="text/plain; charset=utf-8",
         headers=answer["headers"],

@@ -1,9 +1,17 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from inventory_site.admin import ReadOnlyAdmin
 from inventory_site.exceptions import DomainError
 from orders import policy, services
 from orders.models import Order, OrderItem, OrderStatusChange
+
+# The message after an admin action, by action: "Shipped 2 order(s).".
+DONE = {
+    "ship": _("Shipped %(count)s order(s)."),
+    "deliver": _("Delivered %(count)s order(s)."),
+    "cancel": _("Cancelled %(count)s order(s)."),
+}
 
 
 class OrderItemInline(admin.TabularInline):
@@ -19,7 +27,7 @@ class OrderItemInline(admin.TabularInline):
 
 class OrderStatusChangeInline(admin.TabularInline):
     model = OrderStatusChange
-    verbose_name_plural = "status history"
+    verbose_name_plural = _("status history")
     fields = ("from_status", "to_status", "by", "at")
     readonly_fields = fields
     extra = 0
@@ -66,20 +74,22 @@ class OrderAdmin(ReadOnlyAdmin):
             try:
                 services.act(order=order, user=request.user, action=action.name)
             except DomainError as error:
-                self.message_user(request, f"{order.number}: {error.message}", level=messages.ERROR)
+                message = _("%(number)s: %(reason)s") % {"number": order.number, "reason": error.message}
+                self.message_user(request, message, level=messages.ERROR)
             else:
                 done += 1
         if done:
-            self.message_user(request, f"{action.to_status.capitalize()} {done} order(s).", level=messages.SUCCESS)
+            message = DONE[action.name] % {"count": done}
+            self.message_user(request, message, level=messages.SUCCESS)
 
-    @admin.action(description="Ship the selected orders")
+    @admin.action(description=_("Ship the selected orders"))
     def ship_orders(self, request, queryset):
         self._act(request, queryset, policy.SHIP)
 
-    @admin.action(description="Mark the selected orders delivered")
+    @admin.action(description=_("Mark the selected orders delivered"))
     def deliver_orders(self, request, queryset):
         self._act(request, queryset, policy.DELIVER)
 
-    @admin.action(description="Cancel the selected orders")
+    @admin.action(description=_("Cancel the selected orders"))
     def cancel_orders(self, request, queryset):
         self._act(request, queryset, policy.CANCEL)

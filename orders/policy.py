@@ -16,12 +16,13 @@ principal may not take this action on this order, whatever its status), then 409
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from inventory_site.exceptions import NotFound, PermissionDenied
+from inventory_site.exceptions import NotFound, PermissionDenied, lazy_message
 from orders.exceptions import InvalidTransition
 from orders.models import Order, Status
 
-NOT_FOUND = "No order with this id."
+NOT_FOUND = _("No order with this id.")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ SHIP = Action("ship", Status.SHIPPED)
 DELIVER = Action("deliver", Status.DELIVERED)
 CANCEL = Action("cancel", Status.CANCELLED)
 ACTIONS: dict[str, Action] = {action.name: action for action in (SHIP, DELIVER, CANCEL)}
+# An action refused from the order's status (the status is its machine value, as the API answers it).
+NOT_FROM_STATUS = {
+    "ship": _("Cannot ship an order that is %(status)s."),
+    "deliver": _("Cannot deliver an order that is %(status)s."),
+    "cancel": _("Cannot cancel an order that is %(status)s."),
+}
 
 # Every status an order may move to from each status (the job's confirm and reject included).
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -66,9 +73,9 @@ def refusal(principal, order: Order, action: Action) -> str | None:
     if getattr(principal, "is_admin", False):
         return None
     if action == DELIVER:
-        return "Only an admin may mark an order delivered."
+        return _("Only an admin may mark an order delivered.")
     if action == CANCEL and order.created_by_id != principal.pk:
-        return "Only an admin or the user who placed an order may cancel it."
+        return _("Only an admin or the user who placed an order may cancel it.")
     return None
 
 
@@ -80,7 +87,8 @@ def check(principal, order: Order | None, action: Action) -> None:
     if reason := refusal(principal, order, action):
         raise PermissionDenied(reason)
     if not can_transition(order.status, action.to_status):
-        raise InvalidTransition(f"Cannot {action.name} an order that is {order.status}.", order_status=order.status)
+        message = lazy_message(NOT_FROM_STATUS[action.name], status=order.status)
+        raise InvalidTransition(message, order_status=order.status)
 
 
 def available_actions(principal, order: Order) -> list[str]:

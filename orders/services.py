@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record_event
@@ -16,7 +17,7 @@ from catalog.models import Product
 from integrations import outbox
 from integrations.models import EventType
 from inventory_site import limits
-from inventory_site.exceptions import NotFound
+from inventory_site.exceptions import NotFound, lazy_message, use_one_of
 from inventory_site.jobs import enqueue_on_commit, requeue
 from orders import policy
 from orders.exceptions import InvalidOrder, InvalidTransition
@@ -58,49 +59,54 @@ def _validate_header(
     texts = {"customer_name": customer_name, "customer_email": customer_email, "reference": reference, "note": note}
     for field, value in texts.items():
         if value is not None and not isinstance(value, str):
-            errors[field] = ["Must be text."]
+            errors[field] = [_("Must be text.")]
         elif value and len(value) > TEXT_LIMITS[field]:
-            errors[field] = [f"At most {TEXT_LIMITS[field]:,} characters."]
+            errors[field] = [lazy_message(_("At most %(maximum)s characters."), maximum=f"{TEXT_LIMITS[field]:,}")]
     if "customer_name" not in errors and not (customer_name or "").strip():
-        errors["customer_name"] = ["This field is required."]
+        errors["customer_name"] = [_("This field is required.")]
     if customer_email and "customer_email" not in errors:
         try:
             validate_email(customer_email)
         except ValidationError:
-            errors["customer_email"] = ["Enter a valid email address."]
+            errors["customer_email"] = [_("Enter a valid email address.")]
     if priority not in Priority.values:
-        errors["priority"] = [f"Use one of: {', '.join(Priority.values)}."]
+        errors["priority"] = [use_one_of(Priority.values)]
     return errors
 
 
 def _validate_lines(items) -> tuple[list[tuple[Product, int]], list[tuple[int | None, str]]]:
     """``[(product, quantity)]`` and every problem as ``(line index from 0, or None for the whole list, message)``."""
     if not isinstance(items, list | tuple) or not items:
-        return [], [(None, "An order needs at least one line.")]
+        return [], [(None, _("An order needs at least one line."))]
     problems: list[tuple[int | None, str]] = []
     wanted: list[tuple[int, object, int]] = []
     for index, item in enumerate(items):
         product_id = item.get("product_id") if isinstance(item, dict) else None
         quantity = item.get("quantity") if isinstance(item, dict) else None
         if not (_is_quantity(product_id) or (isinstance(product_id, int) and 0 < product_id < 2**63)):
-            problems.append((index, "product_id must be a product id."))
+            problems.append((index, _("product_id must be a product id.")))
             continue
         if not _is_quantity(quantity):
-            problems.append((index, f"quantity must be a whole number from 1 to {MAX_QUANTITY}."))
+            problems.append(
+                (index, lazy_message(_("quantity must be a whole number from 1 to %(maximum)s."), maximum=MAX_QUANTITY))
+            )
         wanted.append((index, product_id, quantity))
     products = Product.objects.only("id", "sku", "name", "unit_price", "is_active").in_bulk(
-        [product_id for _, product_id, _ in wanted]
+        [product_id for _index, product_id, _quantity in wanted]
     )
     seen: set[int] = set()
     lines = []
     for index, product_id, quantity in wanted:
         product = products.get(product_id)
         if product is None:
-            problems.append((index, f"unknown product {product_id}."))
+            problems.append((index, lazy_message(_("unknown product %(id)s."), id=product_id)))
         elif not product.is_active:
-            problems.append((index, f"product {product.sku} is inactive and takes no orders."))
+            problems.append(
+                (index, lazy_message(_("product %(sku)s is inactive and takes no orders."), sku=product.sku))
+            )
         elif product_id in seen:
-            problems.append((index, f"product {product.sku} appears more than once; use one line per product."))
+            repeated = _("product %(sku)s appears more than once; use one line per product.")
+            problems.append((index, lazy_message(repeated, sku=product.sku)))
         else:
             lines.append((product, quantity))
         seen.add(product_id)
@@ -115,22 +121,26 @@ def _validate_location(location_id, allowed_location_ids: list[int] | None) -> t
     is_id = isinstance(location_id, int) and not isinstance(location_id, bool) and 0 < location_id < 2**63
     location = Location.objects.filter(pk=location_id).first() if is_id else None
     if location is None:
-        return None, ["Unknown location."]
+        return None, [_("Unknown location.")]
     if not location.is_active:
-        return None, [f"The location {location.code} is inactive and takes no orders."]
+        return None, [lazy_message(_("The location %(code)s is inactive and takes no orders."), code=location.code)]
     if location.is_transit or not location.is_sellable:
-        return None, [f"The location {location.code} is not sellable: orders cannot be reserved there."]
+        not_sellable = _("The location %(code)s is not sellable: orders cannot be reserved there.")
+        return None, [lazy_message(not_sellable, code=location.code)]
     if allowed_location_ids is not None and location.pk not in allowed_location_ids:
         raise LocationForbidden(
-            f"This API client may not order at {location.code}.",
-            errors={"location_id": ["Outside the client's locations."]},
+            lazy_message(_("This API client may not order at %(code)s."), code=location.code),
+            errors={"location_id": [_("Outside the client's locations.")]},
         )
     return location, []
 
 
 def _line_errors(problems: list[tuple[int | None, str]]) -> tuple[list[str], dict[int, list[str]]]:
     """The API's ``items`` messages ("Line N: ...", numbered from 1) and the same messages per line index."""
-    messages = [message if index is None else f"Line {index + 1}: {message}" for index, message in problems]
+    messages = [
+        message if index is None else lazy_message(_("Line %(number)s: %(message)s"), number=index + 1, message=message)
+        for index, message in problems
+    ]
     per_line: dict[int, list[str]] = {}
     for index, message in problems:
         if index is not None:
@@ -296,7 +306,12 @@ def _apply_transition(order: Order, to_status: str, *, user: User | None, **fiel
     """Move a locked order to ``to_status``: the row, an OrderStatusChange and an audit event, in one transaction."""
     from_status = order.status
     if not policy.can_transition(from_status, to_status):
-        raise InvalidTransition(f"An order that is {from_status} cannot become {to_status}.", order_status=from_status)
+        message = lazy_message(
+            _("An order that is %(from_status)s cannot become %(to_status)s."),
+            from_status=from_status,
+            to_status=to_status,
+        )
+        raise InvalidTransition(message, order_status=from_status)
     order.status = to_status
     for name, value in fields.items():
         setattr(order, name, value)
@@ -339,7 +354,7 @@ def act(*, order: Order, user: User, action: str) -> Order:
     """
     step = policy.ACTIONS.get(action)
     if step is None:
-        raise NotFound("No such action.")
+        raise NotFound(_("No such action."))
     with transaction.atomic():
         order = _lock_for_action(order=order, user=user, action=step)
         if effect := _STOCK_EFFECTS.get(step):

@@ -3,10 +3,15 @@
 A client with no ``location_ids`` reaches every location; people (admins and staff) reach every location.
 """
 
-from inventory_site.exceptions import PermissionDenied, error_class
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from inventory_site.exceptions import PermissionDenied, error_class, lazy_message
 from stock.models import Location
 
-LocationForbidden = error_class("LocationForbidden", PermissionDenied, "location_forbidden", "Location forbidden")
+LocationForbidden = error_class(
+    "LocationForbidden", PermissionDenied, "location_forbidden", gettext_noop("Location forbidden")
+)
 
 
 def unknown_location_ids(ids: list[int]) -> list[int]:
@@ -35,7 +40,8 @@ def check_allowed(user, location: Location, *, field: str = "location_id") -> Lo
     allowed = restriction(user)
     if allowed is not None and location.pk not in allowed:
         raise LocationForbidden(
-            f"This API client may not act at {location.code}.", errors={field: ["Outside the client's locations."]}
+            lazy_message(_("This API client may not act at %(code)s."), code=location.code),
+            errors={field: [_("Outside the client's locations.")]},
         )
     return location
 
@@ -46,6 +52,4 @@ def default_for(user) -> Location | None:
     allowed = restriction(user)
     if allowed is None:
         return None
-    return (
-        Location.objects.filter(pk__in=allowed, is_active=True, is_sellable=True).order_by("priority", "id").first()
-    )
+    return Location.objects.filter(pk__in=allowed, is_active=True, is_sellable=True).order_by("priority", "id").first()

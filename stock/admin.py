@@ -22,7 +22,9 @@ class LocationAdminForm(forms.ModelForm):
     itself: the service moves the flag (setting it takes it off the old default) and checks its rules."""
 
     make_default = forms.BooleanField(
-        required=False, label="Is default", help_text="Setting it moves the default flag here from the old default."
+        required=False,
+        label=_("Is default"),
+        help_text=_("Setting it moves the default flag here from the old default."),
     )
 
     class Meta:
@@ -36,7 +38,7 @@ class LocationAdminForm(forms.ModelForm):
     def clean_code(self):
         code = self.cleaned_data["code"]
         if selectors.location_code_taken(code, exclude_pk=self.instance.pk):
-            raise forms.ValidationError("A location with this code already exists (codes are unique in any case).")
+            raise forms.ValidationError(_("A location with this code already exists (codes are unique in any case)."))
         return code
 
 
@@ -117,7 +119,7 @@ class DocumentAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     inlines = [DocumentLineInline]
 
-    @admin.display(description="Number", ordering="id")
+    @admin.display(description=_("Number"), ordering="id")
     def number(self, document) -> str:
         return document.number
 
@@ -161,11 +163,11 @@ class StockLevelAdmin(ReadOnlyAdmin):
     search_fields = ("product__sku", "product__name")
     ordering = ("product__sku", "location_id")
 
-    @admin.display(description="On hand")
+    @admin.display(description=_("On hand"))
     def on_hand(self, level) -> int:
         return level.on_hand
 
-    @admin.display(description="Available")
+    @admin.display(description=_("Available"))
     def available(self, level) -> int:
         return level.available
 
@@ -193,11 +195,11 @@ class LowStockAlertAdmin(ReadOnlyAdmin):
 
 
 class LowStockFilter(admin.SimpleListFilter):
-    title = "stock"
+    title = _("stock")
     parameter_name = "low_stock"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Low (available <= reorder point)"), ("no", "Above the reorder point")]
+        return [("yes", _("Low (available <= reorder point)")), ("no", _("Above the reorder point"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -262,14 +264,14 @@ class ProductAdmin(ServiceAdmin):
     def reorder_point(self, obj) -> int:
         return obj.min_quantity
 
-    @admin.display(ordering="on_hand", description="On hand")
+    @admin.display(ordering="on_hand", description=_("On hand"))
     def on_hand(self, obj) -> int:
         return obj.on_hand
 
-    @admin.display(ordering="reserved", description="Reserved")
+    @admin.display(ordering="reserved", description=_("Reserved"))
     def reserved(self, obj) -> int:
         return obj.reserved
 
-    @admin.display(ordering="available", description="Available")
+    @admin.display(ordering="available", description=_("Available"))
     def available(self, obj) -> int:
         return obj.available

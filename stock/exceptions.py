@@ -1,6 +1,9 @@
 """Stock's errors. Shortages name every short line; each error carries its HTTP status and machine code."""
 
-from inventory_site.exceptions import Conflict, InvalidTransition, error_class
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from inventory_site.exceptions import Conflict, InvalidTransition, error_class, lazy_join, lazy_message
 
 __all__ = [
     "AlreadyReversed",
@@ -15,11 +18,15 @@ __all__ = [
 
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
-    title = "Insufficient stock"
+    title = _("Insufficient stock")
 
     def __init__(self, message: str = "", *, available: int, **extra):
-        super().__init__(message or f"Only {available} available.", available=available, **extra)
+        message = message or lazy_message(_("Only %(available)s available."), available=available)
+        super().__init__(message, available=available, **extra)
         self.available = available
+
+
+SHORT_KEYS = ("sku", "requested", "available")
 
 
 class ShortLines(InsufficientStock):
@@ -30,20 +37,22 @@ class ShortLines(InsufficientStock):
     """
 
     def __init__(self, shortages: list[dict], *, with_lines: bool = False):
-        names = ", ".join(f"{s['sku']} (requested {s['requested']}, available {s['available']})" for s in shortages)
+        line = _("%(sku)s (requested %(requested)s, available %(available)s)")
+        names = lazy_join(", ", [lazy_message(line, **{key: s[key] for key in SHORT_KEYS}) for s in shortages])
         extra = {}
         if with_lines:
             extra["lines"] = [
                 {key: s[key] for key in ("index", "product_id", "requested", "available")} for s in shortages
             ]
-        super().__init__(
-            f"Insufficient stock for: {names}", available=min(s["available"] for s in shortages), **extra
-        )
+        message = lazy_message(_("Insufficient stock for: %(lines)s"), lines=names)
+        super().__init__(message, available=min(s["available"] for s in shortages), **extra)
         self.shortages = shortages
 
 
-AlreadyReversed = error_class("AlreadyReversed", Conflict, "already_reversed", "Already reversed")
-LocationInUse = error_class("LocationInUse", Conflict, "location_in_use", "Location in use")
-DuplicateCode = error_class("DuplicateCode", Conflict, "duplicate_code", "Duplicate code")
+AlreadyReversed = error_class("AlreadyReversed", Conflict, "already_reversed", gettext_noop("Already reversed"))
+LocationInUse = error_class("LocationInUse", Conflict, "location_in_use", gettext_noop("Location in use"))
+DuplicateCode = error_class("DuplicateCode", Conflict, "duplicate_code", gettext_noop("Duplicate code"))
 # A count made against figures read earlier (an import's preview) found them moved: nothing is written.
-FiguresChanged = error_class("FiguresChanged", Conflict, "figures_changed", "Figures changed since they were read")
+FiguresChanged = error_class(
+    "FiguresChanged", Conflict, "figures_changed", gettext_noop("Figures changed since they were read")
+)

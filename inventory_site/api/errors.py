@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import AuthenticationFailed as JwtAuthenticationFailed
@@ -34,17 +36,32 @@ TITLES = {
 
 
 def problem(status: int, code: str, detail: str, *, title: str | None = None, errors=None, **extra) -> dict:
+    """The problem body, every text a plain ``str``: a domain error's lazy title and messages are rendered here,
+    in the active language (English on the API), so no renderer or stored copy ever sees a lazy object."""
     body = {
         "type": f"/problems/{code}",
-        "title": title or TITLES.get(status, "Error"),
+        "title": _rendered(title or TITLES.get(status, "Error")),
         "status": status,
-        "detail": detail,
+        "detail": _rendered(detail),
         "code": code,
     }
     if errors is not None:
-        body["errors"] = errors
-    body.update(extra)
+        body["errors"] = _rendered(errors)
+    body.update(_rendered(extra))
     return body
+
+
+def _rendered(value):
+    """``value`` with every lazy text in it (in dicts and lists) turned into ``str``."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _rendered(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rendered(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_rendered(item) for item in value)
+    return value
 
 
 def problem_response(status: int, code: str, detail: str, *, headers=None, **kwargs) -> Response:
@@ -72,10 +89,10 @@ def database_unavailable(exc: Exception) -> dict:
     ``Retry-After`` (keyword arguments for ``problem_response`` / ``problem_json_response``), never a 500."""
     if getattr(exc.__cause__, "sqlstate", None) in _BUSY_SQLSTATES:
         log.warning("database busy: %s", exc)
-        detail = "The database is busy (a lock or statement timeout); try again shortly."
+        detail = _("The database is busy (a lock or statement timeout); try again shortly.")
     else:
         log.error("database unavailable: %s", exc)
-        detail = "The database is unreachable; try again shortly."
+        detail = _("The database is unreachable; try again shortly.")
     return {
         "status": 503,
         "code": "service_unavailable",

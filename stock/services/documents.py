@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Supplier
 from inventory_site import limits
-from inventory_site.exceptions import Invalid, InvalidTransition, PermissionDenied
+from inventory_site.exceptions import Invalid, InvalidTransition, PermissionDenied, lazy_message, use_one_of
 from stock import access
 from stock.exceptions import AlreadyReversed, InsufficientStock, ShortLines
 from stock.models import (
@@ -33,6 +34,7 @@ from stock.services.locations import transit_location, usable_location
 from stock.services.movements import MAX_QUANTITY, count_change
 
 MAX_LINES = 1000
+INACTIVE_PRODUCT = _("product_id: %(sku)s is inactive and takes no movements.")
 DOCUMENT_REASON = {
     DocumentKind.RECEIPT: DEFAULT_REASON[ChangeType.IN],
     DocumentKind.ISSUE: DEFAULT_REASON[ChangeType.OUT],
@@ -72,7 +74,7 @@ def create_document(
     counted_quantity}`` on a count). Bad input anywhere is a 400 (line errors under ``errors.lines`` by index
     from 0); lines short of stock make one 409 ``insufficient_stock`` naming every short line."""
     if kind not in DocumentKind.values:
-        raise Invalid.of({"kind": [f"Use one of: {', '.join(DocumentKind.values)}."]})
+        raise Invalid.of({"kind": [use_one_of(DocumentKind.values)]})
     if kind != DocumentKind.TRANSFER and location_id is None and (allowed := access.default_for(user)) is not None:
         location_id = allowed.pk  # a client restricted to locations: its first allowed one, not the default
     header = _header(kind, location_id, source_location_id, destination_location_id, via_transit, supplier_id, reason)
@@ -119,37 +121,39 @@ def _header(kind, location_id, source_id, destination_id, via_transit, supplier_
     if kind == DocumentKind.TRANSFER:
         for field, value in (("location_id", location_id), ("supplier_id", supplier_id)):
             if value is not None:
-                errors[field] = ["Not on a transfer: give source_location_id and destination_location_id."]
+                errors[field] = [_("Not on a transfer: give source_location_id and destination_location_id.")]
         for field, value in (("source_location_id", source_id), ("destination_location_id", destination_id)):
             if value is None:
-                errors[field] = ["Required on a transfer."]
+                errors[field] = [_("Required on a transfer.")]
         if source_id is not None and source_id == destination_id:
-            errors["destination_location_id"] = ["The destination must differ from the source."]
+            errors["destination_location_id"] = [_("The destination must differ from the source.")]
         if not errors:
             header["source_location"] = _location(source_id, "source_location_id", errors)
             header["destination_location"] = _location(destination_id, "destination_location_id", errors)
     else:
         for field, value in (("source_location_id", source_id), ("destination_location_id", destination_id)):
             if value is not None:
-                errors[field] = ["Only on a transfer."]
+                errors[field] = [_("Only on a transfer.")]
         if via_transit:
-            errors["via_transit"] = ["Only on a transfer."]
+            errors["via_transit"] = [_("Only on a transfer.")]
         header["location"] = _location(location_id, "location_id", errors)
         if supplier_id is not None:
             supplier = Supplier.objects.filter(pk=supplier_id).first()
             if kind != DocumentKind.RECEIPT:
-                errors["supplier_id"] = ["A supplier is only allowed on a receipt."]
+                errors["supplier_id"] = [_("A supplier is only allowed on a receipt.")]
             elif supplier is None:
-                errors["supplier_id"] = ["Unknown supplier."]
+                errors["supplier_id"] = [_("Unknown supplier.")]
             elif not supplier.is_active:
-                errors["supplier_id"] = ["Inactive supplier."]
+                errors["supplier_id"] = [_("Inactive supplier.")]
             header["supplier"] = supplier
     if reason:
         allowed = [value for value in Reason.values if value not in SERVICE_REASONS]
         if kind in (DocumentKind.TRANSFER, DocumentKind.COUNT):
-            errors["reason"] = [f"A {kind} always has the reason {DOCUMENT_REASON[kind]}."]
+            errors["reason"] = [
+                lazy_message(_("A %(kind)s always has the reason %(reason)s."), kind=kind, reason=DOCUMENT_REASON[kind])
+            ]
         elif reason not in allowed:
-            errors["reason"] = [f"Use one of: {', '.join(allowed)}."]
+            errors["reason"] = [use_one_of(allowed)]
         else:
             header["reason"] = reason
     if errors:
@@ -168,7 +172,7 @@ def _location(location_id, field: str, errors: dict) -> Location | None:
 def _lines(kind: str, lines) -> list[Line]:
     """Every line checked: its shape, its product (known, active, once per document), its quantity."""
     if not isinstance(lines, list | tuple) or not 1 <= len(lines) <= MAX_LINES:
-        raise Invalid.of({"lines": [f"Give from 1 to {MAX_LINES} lines."]})
+        raise Invalid.of({"lines": [lazy_message(_("Give from 1 to %(maximum)s lines."), maximum=MAX_LINES)]})
     field = "counted_quantity" if kind == DocumentKind.COUNT else "quantity"
     minimum = 0 if kind == DocumentKind.COUNT else 1
     errors: dict[str, list[str]] = {}
@@ -178,12 +182,19 @@ def _lines(kind: str, lines) -> list[Line]:
         product_id = raw.get("product_id") if isinstance(raw, dict) else None
         quantity = raw.get(field) if isinstance(raw, dict) else None
         if not isinstance(raw, dict):
-            messages.append("A line is an object with product_id and " + field + ".")
+            messages.append(lazy_message(_("A line is an object with product_id and %(field)s."), field=field))
         else:
             if isinstance(product_id, bool) or not isinstance(product_id, int) or product_id < 1:
-                messages.append("product_id: a product id is required.")
+                messages.append(_("product_id: a product id is required."))
             if isinstance(quantity, bool) or not isinstance(quantity, int) or not minimum <= quantity <= MAX_QUANTITY:
-                messages.append(f"{field}: a whole number from {minimum} to {MAX_QUANTITY} is required.")
+                messages.append(
+                    lazy_message(
+                        _("%(field)s: a whole number from %(minimum)s to %(maximum)s is required."),
+                        field=field,
+                        minimum=minimum,
+                        maximum=MAX_QUANTITY,
+                    )
+                )
         if messages:
             errors[str(index)] = messages
         else:
@@ -195,11 +206,13 @@ def _lines(kind: str, lines) -> list[Line]:
     for index, product_id, quantity in wanted:
         product = products.get(product_id)
         if product is None:
-            errors[str(index)] = [f"product_id: unknown product {product_id}."]
+            errors[str(index)] = [lazy_message(_("product_id: unknown product %(id)s."), id=product_id)]
         elif not product.is_active:
-            errors[str(index)] = [f"product_id: {product.sku} is inactive and takes no movements."]
+            errors[str(index)] = [lazy_message(INACTIVE_PRODUCT, sku=product.sku)]
         elif product_id in seen:
-            errors[str(index)] = [f"product_id: {product.sku} is on another line; one line per product."]
+            errors[str(index)] = [
+                lazy_message(_("product_id: %(sku)s is on another line; one line per product."), sku=product.sku)
+            ]
         else:
             line = Line(index=index, product=product)
             setattr(line, field, quantity)
@@ -296,12 +309,16 @@ def cancel_transfer(*, document: Document, user, at: datetime | None = None) -> 
 
 
 def _finish_transfer(document: Document, *, user, to_source: bool, at) -> Document:
-    verb = "cancel" if to_source else "receive"
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.kind != DocumentKind.TRANSFER or document.status != DocumentStatus.IN_TRANSIT:
+            refused = (
+                _("Only a transfer in transit can be cancelled; %(number)s is %(status)s.")
+                if to_source
+                else _("Only a transfer in transit can be received; %(number)s is %(status)s.")
+            )
             raise InvalidTransition(
-                f"Only a transfer in transit can be {verb}d; {document.number} is {document.get_status_display()}.",
+                lazy_message(refused, number=document.number, status=document.get_status_display()),
                 document_status=document.status,
             )
         _check_allowed(user, document=document)  # an API client must reach both ends
@@ -350,18 +367,26 @@ def reverse_document(*, document: Document, user, at: datetime | None = None) ->
         _may_reverse(user, original.created_by_id, original.number)
         _check_allowed(user, document=original)
         if original.reverses_id or original.reverses_movement_id:
-            raise InvalidTransition(f"{original.number} is itself a reversal.", document_status=original.status)
+            raise InvalidTransition(
+                lazy_message(_("%(number)s is itself a reversal."), number=original.number),
+                document_status=original.status,
+            )
         if original.status == DocumentStatus.IN_TRANSIT:
             raise InvalidTransition(
-                f"{original.number} is in transit: cancel it instead.", document_status=original.status
+                lazy_message(_("%(number)s is in transit: cancel it instead."), number=original.number),
+                document_status=original.status,
             )
         if original.status == DocumentStatus.CANCELLED:
-            raise InvalidTransition(f"{original.number} was cancelled.", document_status=original.status)
+            raise InvalidTransition(
+                lazy_message(_("%(number)s was cancelled."), number=original.number), document_status=original.status
+            )
         if (
             Document.objects.filter(reverses=original).exists()
             or Document.objects.filter(reverses_movement__document=original).exists()
         ):
-            raise AlreadyReversed(f"{original.number} was already reversed, in whole or in part.")
+            raise AlreadyReversed(
+                lazy_message(_("%(number)s was already reversed, in whole or in part."), number=original.number)
+            )
         positions = {line.product_id: line.position for line in original.lines.all()}
         changes = [
             _opposite(
@@ -407,20 +432,24 @@ def reverse_movement(*, movement: StockMovement, user, at: datetime | None = Non
         # Locked (the movement, then its document, as reverse_document locks it) so that racing reversals of
         # the movement or of its document see each other: one wins, the others are a 409, not a 500.
         movement = StockMovement.objects.select_for_update().select_related("location").get(pk=movement.pk)
-        _may_reverse(user, movement.user_id, f"movement {movement.pk}")
+        _may_reverse(user, movement.user_id, lazy_message(_("movement %(id)s"), id=movement.pk))
         access.check_allowed(user, movement.location)
         parent = Document.objects.select_for_update().get(pk=movement.document_id) if movement.document_id else None
         movement.document = parent
         if movement.reason == Reason.REVERSAL:
-            raise InvalidTransition(f"Movement {movement.pk} is itself a reversal.")
+            raise InvalidTransition(lazy_message(_("Movement %(id)s is itself a reversal."), id=movement.pk))
         if parent is not None and parent.kind == DocumentKind.TRANSFER:
             raise InvalidTransition(
-                f"Movement {movement.pk} is part of transfer {parent.number}: reverse the transfer."
+                lazy_message(
+                    _("Movement %(id)s is part of transfer %(number)s: reverse the transfer."),
+                    id=movement.pk,
+                    number=parent.number,
+                )
             )
         if Document.objects.filter(reverses_movement=movement).exists() or (
             parent is not None and Document.objects.filter(reverses=parent).exists()
         ):
-            raise AlreadyReversed(f"Movement {movement.pk} was already reversed.")
+            raise AlreadyReversed(lazy_message(_("Movement %(id)s was already reversed."), id=movement.pk))
         location = usable_location(movement.location_id)
         kind = _kind_of(movement)
         signed = movement.quantity if movement.change_type == ChangeType.IN else -movement.quantity
@@ -455,7 +484,9 @@ def _kind_of(movement: StockMovement) -> str:
 
 def _may_reverse(user, owner_id, what: str) -> None:
     if not getattr(user, "is_admin", False) and owner_id != getattr(user, "pk", None):
-        raise PermissionDenied(f"Staff reverse only their own entries; {what} is another user's.")
+        raise PermissionDenied(
+            lazy_message(_("Staff reverse only their own entries; %(what)s is another user's."), what=what)
+        )
 
 
 def _opposite(movement: StockMovement, *, is_transfer: bool, index) -> ledger.Change:
@@ -489,9 +520,11 @@ def _refuse_inactive(locked: ledger.Locked, changes: list[ledger.Change]) -> Non
     locations = [locked.level(change.product_id, change.location_id).location for change in changes]
     inactive = sorted({location.code for location in locations if not location.is_active})
     if inactive:
-        errors["location_id"] = [f"The location {', '.join(inactive)} is inactive and takes no movements."]
+        errors["location_id"] = [
+            lazy_message(_("The location %(code)s is inactive and takes no movements."), code=", ".join(inactive))
+        ]
     lines = {
-        str(change.index): [f"product_id: {locked.products[change.product_id].sku} is inactive and takes no movements."]
+        str(change.index): [lazy_message(INACTIVE_PRODUCT, sku=locked.products[change.product_id].sku)]
         for change in changes
         if not locked.products[change.product_id].is_active
     }

@@ -9,9 +9,10 @@ active reservations or open transfers is not deactivated (409 ``location_in_use`
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError, Q
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import diff, record_event, snapshot
-from inventory_site.exceptions import Invalid
+from inventory_site.exceptions import Invalid, lazy_message, use_one_of
 from stock.exceptions import DuplicateCode, LocationInUse
 from stock.models import (
     MAIN_CODE,
@@ -70,7 +71,7 @@ def usable_location(location_id: int | None, *, field: str = "location_id", tran
         return default_location()
     location = Location.objects.filter(pk=location_id).first() if isinstance(location_id, int) else None
     if location is None:
-        raise Invalid.of({field: ["Unknown location."]})
+        raise Invalid.of({field: [_("Unknown location.")]})
     return ledger.check_usable(location, field=field, transit_ok=transit_ok)
 
 
@@ -103,9 +104,11 @@ def update_location(*, actor, location: Location, **fields) -> Location:
     before = snapshot(location, LOCATION_FIELDS)
     _assign(location, fields)
     if location.pk == TRANSIT_LOCATION_ID and (location.kind != LocationKind.TRANSIT or not location.is_active):
-        raise Invalid.of({"kind": ["TRANSIT carries every transfer via transit: it stays an active transit location."]})
+        raise Invalid.of(
+            {"kind": [_("TRANSIT carries every transfer via transit: it stays an active transit location.")]}
+        )
     if before["is_default"] and not location.is_default:
-        raise Invalid.of({"is_default": ["Exactly one location is the default: make another location the default."]})
+        raise Invalid.of({"is_default": [_("Exactly one location is the default: make another location the default.")]})
     _check(location)
     figures_change = before["is_sellable"] != location.is_sellable or before["is_active"] != location.is_active
     locked = None
@@ -128,7 +131,11 @@ def update_location(*, actor, location: Location, **fields) -> Location:
 def delete_location(*, actor, location: Location) -> None:
     location = Location.objects.select_for_update().get(pk=location.pk)
     if location.pk == TRANSIT_LOCATION_ID or location.is_default:
-        raise LocationInUse(f"{location.code} is the default or the transit location: it cannot be deleted.")
+        raise LocationInUse(
+            lazy_message(
+                _("%(code)s is the default or the transit location: it cannot be deleted."), code=location.code
+            )
+        )
     pk, code = location.pk, location.code
     try:
         with transaction.atomic():
@@ -137,7 +144,9 @@ def delete_location(*, actor, location: Location) -> None:
             location.delete()
     except (ProtectedError, IntegrityError):
         raise LocationInUse(
-            f"{code} has movements, stock, reservations or sub-locations: deactivate it instead."
+            lazy_message(
+                _("%(code)s has movements, stock, reservations or sub-locations: deactivate it instead."), code=code
+            )
         ) from None
     record_event(action="location.deleted", actor=actor, object_type="location", object_id=pk, changes={"code": code})
 
@@ -157,7 +166,7 @@ def deactivate_locations(*, actor, locations) -> int:
 def _assign(location: Location, fields: dict) -> None:
     for name, value in fields.items():
         if name not in LOCATION_FIELDS:
-            raise Invalid.of({name: ["Unknown field."]})
+            raise Invalid.of({name: [_("Unknown field.")]})
         if isinstance(value, str) and name in ("code", "name"):
             value = value.strip()
         setattr(location, name, value)
@@ -166,23 +175,23 @@ def _assign(location: Location, fields: dict) -> None:
 def _check(location: Location) -> None:
     errors: dict[str, list[str]] = {}
     if not location.code:
-        errors["code"] = ["This field is required."]
+        errors["code"] = [_("This field is required.")]
     elif len(location.code) > CODE_MAX_LENGTH:
-        errors["code"] = [f"At most {CODE_MAX_LENGTH} characters."]
+        errors["code"] = [lazy_message(_("At most %(maximum)s characters."), maximum=CODE_MAX_LENGTH)]
     if not location.name:
-        errors["name"] = ["This field is required."]
+        errors["name"] = [_("This field is required.")]
     if location.kind not in LocationKind.values:
-        errors["kind"] = [f"Use one of: {', '.join(LocationKind.values)}."]
+        errors["kind"] = [use_one_of(LocationKind.values)]
     if location.kind == LocationKind.TRANSIT and location.is_sellable:
-        errors["is_sellable"] = ["A transit location is never sellable."]
+        errors["is_sellable"] = [_("A transit location is never sellable.")]
     if location.is_default and not (location.is_active and location.is_sellable):
-        errors["is_default"] = ["The default location must be active and sellable."]
+        errors["is_default"] = [_("The default location must be active and sellable.")]
     if location.parent_id is not None:
         parent = Location.objects.filter(pk=location.parent_id).first()
         if parent is None:
-            errors["parent_id"] = ["Unknown location."]
+            errors["parent_id"] = [_("Unknown location.")]
         elif location.pk and location.pk in _ancestor_ids(parent.pk):
-            errors["parent_id"] = ["A location cannot be inside itself or one of its sub-locations."]
+            errors["parent_id"] = [_("A location cannot be inside itself or one of its sub-locations.")]
     if errors:
         raise Invalid.of(errors)
 
@@ -212,7 +221,10 @@ def _refuse_if_in_use(location: Location) -> None:
     )
     if reserved or open_transfer.exists():
         raise LocationInUse(
-            f"{location.code} has active reservations or open transfers: ship, cancel or receive them first."
+            lazy_message(
+                _("%(code)s has active reservations or open transfers: ship, cancel or receive them first."),
+                code=location.code,
+            )
         )
 
 
@@ -223,6 +235,7 @@ def _save(location: Location) -> None:
     except IntegrityError as error:
         if "location_code_ci_unique" in str(error):
             raise DuplicateCode(
-                f"A location with the code {location.code!r} already exists.", errors={"code": ["Already exists."]}
+                lazy_message(_("A location with the code %(code)s already exists."), code=repr(location.code)),
+                errors={"code": [_("Already exists.")]},
             ) from None
         raise

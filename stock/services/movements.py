@@ -5,10 +5,11 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Supplier
 from inventory_site import limits
-from inventory_site.exceptions import Invalid
+from inventory_site.exceptions import Invalid, lazy_message, use_one_of
 from stock import access, figures
 from stock.exceptions import FiguresChanged, InsufficientStock
 from stock.models import DEFAULT_REASON, SERVICE_REASONS, ChangeType, Location, Reason, StockLevel, StockMovement
@@ -36,31 +37,37 @@ class Recorded:
 def check_quantity(value, name: str = "quantity", *, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_QUANTITY:
         raise Invalid(
-            f"{name} must be a whole number from {minimum} to {MAX_QUANTITY}.", errors={name: ["Invalid quantity."]}
+            lazy_message(
+                _("%(name)s must be a whole number from %(minimum)s to %(maximum)s."),
+                name=name,
+                minimum=minimum,
+                maximum=MAX_QUANTITY,
+            ),
+            errors={name: [_("Invalid quantity.")]},
         )
     return value
 
 
 def check_product(product: Product | None, field: str = "product_id") -> Product:
     if product is None:
-        raise Invalid.of({field: ["Unknown product."]})
+        raise Invalid.of({field: [_("Unknown product.")]})
     if not product.is_active:
-        raise Invalid("This product is inactive and takes no movements.", errors={field: ["Inactive product."]})
+        raise Invalid(_("This product is inactive and takes no movements."), errors={field: [_("Inactive product.")]})
     return product
 
 
 def _check_movement(*, change_type: str, supplier: Supplier | None, reason: str) -> str:
     if change_type not in ChangeType.values:
-        raise Invalid("change_type must be IN or OUT.", errors={"change_type": ["Use IN or OUT."]})
+        raise Invalid(_("change_type must be IN or OUT."), errors={"change_type": [_("Use IN or OUT.")]})
     if supplier is not None:
         if change_type != ChangeType.IN:
-            raise Invalid("A supplier is only allowed on IN.", errors={"supplier_id": ["Only on IN movements."]})
+            raise Invalid(_("A supplier is only allowed on IN."), errors={"supplier_id": [_("Only on IN movements.")]})
         if not supplier.is_active:
-            raise Invalid("This supplier is inactive.", errors={"supplier_id": ["Inactive supplier."]})
+            raise Invalid(_("This supplier is inactive."), errors={"supplier_id": [_("Inactive supplier.")]})
     reason = reason or DEFAULT_REASON[change_type]
     allowed = [value for value in Reason.values if value not in SERVICE_REASONS]
     if reason not in allowed:
-        raise Invalid("Unknown reason.", errors={"reason": [f"Use one of: {', '.join(allowed)}."]})
+        raise Invalid(_("Unknown reason."), errors={"reason": [use_one_of(allowed)]})
     return reason
 
 
@@ -195,7 +202,7 @@ def record_movement_by_id(
     if supplier_id is not None:
         supplier = Supplier.objects.filter(pk=supplier_id).first()
         if supplier is None:
-            raise Invalid("Unknown supplier.", errors={"supplier_id": ["Unknown supplier."]})
+            raise Invalid(_("Unknown supplier."), errors={"supplier_id": [_("Unknown supplier.")]})
     fields = {
         "change_type": change_type,
         "quantity": quantity,
@@ -273,8 +280,18 @@ def count_stock(
         level = locked.level(product.pk, location.pk)
         if expected is not None and (level.on_hand, level.reserved) != tuple(expected):
             raise FiguresChanged(
-                f"{product.sku} at {location.code} changed since it was read: on hand {expected[0]} -> "
-                f"{level.on_hand}, reserved {expected[1]} -> {level.reserved}.",
+                lazy_message(
+                    _(
+                        "%(sku)s at %(location)s changed since it was read: on hand %(seen_on_hand)s -> "
+                        "%(on_hand)s, reserved %(seen_reserved)s -> %(reserved)s."
+                    ),
+                    sku=product.sku,
+                    location=location.code,
+                    seen_on_hand=expected[0],
+                    on_hand=level.on_hand,
+                    seen_reserved=expected[1],
+                    reserved=level.reserved,
+                ),
                 on_hand=level.on_hand,
                 reserved=level.reserved,
             )
@@ -292,7 +309,11 @@ def count_change(level: StockLevel, counted: int, *, note: str = "", reference: 
     count is below what is reserved there."""
     if counted < level.reserved:
         raise InsufficientStock(
-            f"The count {counted} is below the {level.reserved} reserved at this location.",
+            lazy_message(
+                _("The count %(counted)s is below the %(reserved)s reserved at this location."),
+                counted=counted,
+                reserved=level.reserved,
+            ),
             available=level.available,
             reserved=level.reserved,
         )
