@@ -17,12 +17,13 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import record_event
 from catalog.models import Product
 from inventory_site.bulk import update_rows
 from inventory_site.cache import bump_stock_version
-from inventory_site.exceptions import Invalid
+from inventory_site.exceptions import Invalid, lazy_message
 from stock import events, figures
 from stock.models import ChangeType, Location, StockLevel, StockMovement
 
@@ -110,9 +111,11 @@ def lock(
 def check_usable(location: Location, *, field: str = "location_id", transit_ok: bool = False) -> Location:
     """A movement's location rules on a location in hand (no query): active, and not transit unless asked."""
     if not location.is_active:
-        raise Invalid.of({field: [f"The location {location.code} is inactive and takes no movements."]})
+        message = _("The location %(code)s is inactive and takes no movements.")
+        raise Invalid.of({field: [lazy_message(message, code=location.code)]})
     if location.is_transit and not transit_ok:
-        raise Invalid.of({field: [f"{location.code} is a transit location: only transfers move stock through it."]})
+        message = _("%(code)s is a transit location: only transfers move stock through it.")
+        raise Invalid.of({field: [lazy_message(message, code=location.code)]})
     return location
 
 
