@@ -122,7 +122,11 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
-    DATABASES["default"]["OPTIONS"]["options"] = f"-c lock_timeout={_lock_ms} -c statement_timeout={_statement_ms}"
+    # jit=off: PostgreSQL's JIT compiled the low-stock and product-list queries for 60-80 ms each time (bench/
+    # reports.py --explain), more than the queries themselves; it pays only on long analytic scans.
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c lock_timeout={_lock_ms} -c statement_timeout={_statement_ms} -c jit={env.str('DB_JIT', default='off')}"
+    )
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -242,3 +242,12 @@ def test_web_processes_get_the_short_limits_and_manage_py_commands_the_long_ones
     )
     # the worker and the scheduler are manage.py commands too
     assert shell.stdout.strip().splitlines()[-1] == "30s 10min", shell.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_our_connections_run_without_jit():
+    """JIT compilation cost 60-80 ms per report and product-list query (bench/reports.py): off unless DB_JIT."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone() == ("off",)
