@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 
 from django.core.cache import cache
-from django.db.models import Max
+from django.db import connection
 from django.utils import timezone
 
 from inventory_site.cache import stock_version
@@ -35,8 +35,16 @@ TTL_OPEN_RANGE = 300
 TTL_CLOSED_RANGE = 3600
 
 
+def watermark_sql() -> str:
+    quote = connection.ops.quote_name
+    return f"SELECT MAX({quote(StockMovement._meta.pk.column)}) FROM {quote(StockMovement._meta.db_table)}"
+
+
 def ledger_watermark() -> int:
-    return StockMovement.objects.aggregate(mark=Max("id"))["mark"] or 0
+    """``MAX(id)`` of the ledger, as plain SQL: the ORM's aggregate cost more Python than the index lookup."""
+    with connection.cursor() as cursor:
+        cursor.execute(watermark_sql())
+        return cursor.fetchone()[0] or 0
 
 
 def cache_key(name: str, version: int, watermark: int, params: dict) -> str:

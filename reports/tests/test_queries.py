@@ -5,13 +5,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from reports.cache import watermark_sql
 from reports.tests.factories import ProductFactory
 from stock.services import record_movement
 
 pytestmark = pytest.mark.django_db
 
 LEDGER = '"stock_stockmovement"'
-WATERMARK = 'SELECT MAX("stock_stockmovement"."id") AS "mark" FROM "stock_stockmovement"'
+WATERMARK = watermark_sql()
 
 
 @pytest.fixture
