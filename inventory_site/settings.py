@@ -124,8 +124,9 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
     # jit=off: PostgreSQL's JIT compiled the low-stock and product-list queries for 60-80 ms each time (bench/
     # reports.py --explain), more than the queries themselves; it pays only on long analytic scans.
+    _jit = "on" if env.bool("DB_JIT", default=False) else "off"  # a boolean: nothing else reaches the options
     DATABASES["default"]["OPTIONS"]["options"] = (
-        f"-c lock_timeout={_lock_ms} -c statement_timeout={_statement_ms} -c jit={env.str('DB_JIT', default='off')}"
+        f"-c lock_timeout={_lock_ms} -c statement_timeout={_statement_ms} -c jit={_jit}"
     )
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
