@@ -17,12 +17,18 @@ from django.utils.module_loading import import_string
 from accounts import keys
 from accounts.exceptions import TokenInvalid
 from accounts.models import ApiClient, ApiKey, Role, Scope, User
-from audit.services import diff, record_event, snapshot
+from audit.services import assign, diff, record_event, snapshot
 from inventory_site.exceptions import Invalid
 
 CLIENT_FIELDS = ("name", "scopes", "location_ids", "is_active")
 DEFAULT_GRACE_HOURS = 24
 MAX_GRACE_HOURS = 24 * 30
+
+
+def _check_name(name) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise Invalid.of({"name": ["This field is required."]})
+    return name.strip()
 
 
 def _check_scopes(scopes) -> list[str]:
@@ -49,18 +55,17 @@ def _check_location_ids(location_ids) -> list[int]:
 
 @transaction.atomic
 def create_client(*, actor, name: str, scopes=(), location_ids=(), is_active: bool = True) -> ApiClient:
-    if not isinstance(name, str) or not name.strip():
-        raise Invalid.of({"name": ["This field is required."]})
+    name = _check_name(name)
     user = User(
         email=f"client-{uuid.uuid4().hex}@clients.invalid",
-        first_name=name.strip()[:150],
+        first_name=name[:150],
         role=Role.NONE,
         is_active=is_active,
     )
     user.set_unusable_password()
     user.save()
     client = ApiClient.objects.create(
-        name=name.strip(),
+        name=name,
         user=user,
         scopes=_check_scopes(list(scopes)),
         location_ids=_check_location_ids(list(location_ids)),
@@ -74,18 +79,8 @@ def create_client(*, actor, name: str, scopes=(), location_ids=(), is_active: bo
 def update_client(*, actor, client: ApiClient, **fields) -> ApiClient:
     client = ApiClient.objects.select_for_update().get(pk=client.pk)
     before = snapshot(client, CLIENT_FIELDS)
-    for name, value in fields.items():
-        if name not in CLIENT_FIELDS:
-            raise Invalid.of({name: ["Unknown field."]})
-        if name == "scopes":
-            value = _check_scopes(value)
-        elif name == "location_ids":
-            value = _check_location_ids(value)
-        elif name == "name":
-            if not isinstance(value, str) or not value.strip():
-                raise Invalid.of({"name": ["This field is required."]})
-            value = value.strip()
-        setattr(client, name, value)
+    checks = {"scopes": _check_scopes, "location_ids": _check_location_ids, "name": _check_name}
+    assign(client, fields, CLIENT_FIELDS, checks)
     changes = diff(client, before, CLIENT_FIELDS)
     if changes:
         client.save()

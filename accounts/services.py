@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import tokens
 from accounts.exceptions import DuplicateEmail, UserHasHistory
 from accounts.models import HUMAN_ROLES, User, normalise_email
-from audit.services import diff, record_event, snapshot
+from audit.services import assign, diff, record_event, snapshot
 from inventory_site import email_key
 from inventory_site.exceptions import Invalid, lazy_message, use_one_of
 
@@ -40,9 +40,10 @@ def _save(user: User) -> None:
         raise DuplicateEmail(lazy_message(EMAIL_TAKEN, email=user.email)) from None
 
 
-def _check_role(role) -> None:
+def _check_role(role) -> str:
     if role not in HUMAN_ROLES:
         raise Invalid.of({"role": [use_one_of(HUMAN_ROLES)]})
+    return role
 
 
 @transaction.atomic
@@ -66,12 +67,7 @@ def update_user(*, actor: User | None, user: User, password: str | None = None, 
     if user.is_api_client:
         raise Invalid(_("An API client's principal is managed through its client (api-clients)."))
     before = snapshot(user, USER_FIELDS)
-    for name, value in fields.items():
-        if name not in USER_FIELDS:
-            raise Invalid(lazy_message(_("Unknown field %(name)s."), name=name))
-        if name == "role":
-            _check_role(value)
-        setattr(user, name, value)
+    assign(user, fields, USER_FIELDS, {"role": _check_role})
     if "email" in fields:
         user.email = User.objects.normalize_email(user.email)
         _ensure_email_free(user.email, exclude_pk=user.pk)

@@ -1,10 +1,12 @@
 from collections.abc import Iterable
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from audit.context import current_client
 from audit.models import AuditEvent, LoginAttempt
 from inventory_site.email_key import normalise_email
+from inventory_site.exceptions import Invalid, lazy_message
 
 
 def record_event(
@@ -67,3 +69,18 @@ def diff(instance: models.Model, before: dict, fields) -> dict:
 
 def snapshot(instance: models.Model, fields) -> dict:
     return {field: getattr(instance, field) for field in fields}
+
+
+def assign(instance: models.Model, fields: dict, allowed, checks: dict | None = None) -> None:
+    """Set ``fields`` on ``instance`` (a new or a locked row), each value through its function in ``checks`` if it
+    has one (which returns the value to store or raises); a name outside ``allowed`` is a 400."""
+    checks = checks or {}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise Invalid(lazy_message(_("Unknown field %(name)s."), name=name), errors={name: [_("Unknown field.")]})
+        setattr(instance, name, checks[name](value) if name in checks else value)
+
+
+def stripped(value):
+    """A ``checks`` function of ``assign``: text without its surrounding white space, anything else as it is."""
+    return value.strip() if isinstance(value, str) else value

@@ -16,7 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.services import diff, record_event, record_events, snapshot
+from audit.services import assign, diff, record_event, record_events, snapshot, stripped
 from catalog.exceptions import CategoryInUse, DuplicateName, DuplicateSku, ProductHasMovements, SupplierInUse
 from catalog.models import CATEGORY_FIELDS, PRODUCT_FIELDS, SUPPLIER_FIELDS, Category, Product, Supplier
 from inventory_site.bulk import update_rows
@@ -27,12 +27,10 @@ from inventory_site.exceptions import DomainError, Invalid, NotFound, lazy_messa
 
 
 def _assign(instance: models.Model, fields: dict, allowed) -> None:
-    for name, value in fields.items():
-        if name not in allowed:
-            raise Invalid(lazy_message(_("Unknown field %(name)s."), name=name), errors={name: [_("Unknown field.")]})
-        if isinstance(value, str) and name in ("sku", "name", "unit", "email", "phone"):
-            value = value.strip()
-        setattr(instance, name, value)
+    assign(instance, fields, allowed, _STRIPPED)
+
+
+_STRIPPED = dict.fromkeys(("sku", "name", "unit", "email", "phone"), stripped)
 
 
 def _clean(instance: models.Model, exclude=()) -> None:
@@ -264,16 +262,6 @@ def create_product(
 def update_product(*, actor, product: Product, **fields) -> Product:
     """Partial update; ``is_active=False`` deactivates (no more movements or orders)."""
     return _update(PRODUCT, product, actor=actor, fields=fields)
-
-
-def deactivate_products(*, actor, products) -> int:
-    """Deactivate each active product (one audited update each); returns how many changed."""
-    changed = 0
-    for product in products:
-        if product.is_active:
-            update_product(actor=actor, product=product, is_active=False)
-            changed += 1
-    return changed
 
 
 @transaction.atomic

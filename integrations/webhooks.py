@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from audit.services import diff, record_event, snapshot
+from audit.services import assign, diff, record_event, snapshot
 from integrations import delivery, matching
 from integrations.models import DeliveryStatus, EventType, Webhook, WebhookDelivery
 from inventory_site.exceptions import Invalid, NotFound
@@ -101,10 +101,7 @@ def update_webhook(*, user, webhook: Webhook, **fields) -> Webhook:
     webhook = Webhook.objects.select_for_update().get(pk=webhook.pk)
     before = snapshot(webhook, WEBHOOK_FIELDS)
     checks = {"url": _check_url, "events": _check_events, "location_ids": lambda v: _check_locations(user, v)}
-    for name, value in fields.items():
-        if name not in WEBHOOK_FIELDS:
-            raise Invalid.of({name: ["Unknown field."]})
-        setattr(webhook, name, checks[name](value) if name in checks else value)
+    assign(webhook, fields, WEBHOOK_FIELDS, checks)
     if webhook.is_active and not before["is_active"]:
         webhook.disabled_reason, webhook.failing_since = "", None  # re-enabled by hand
     changes = diff(webhook, before, WEBHOOK_FIELDS)

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from inventory_site.exceptions import DomainError
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Django admin screens that show records nobody may add, change or delete by hand (ledger, audit)."""
+class ReadOnly:
+    """Records nobody may add, change or delete by hand (ledger, audit): for admin screens and their inlines."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -17,6 +17,20 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    """Django admin screens that show records nobody may add, change or delete by hand (ledger, audit)."""
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
+    """The lines of a read-only record (a document's, an order's): every field shown, none editable, no blank rows."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
 
 class ServiceAdmin(admin.ModelAdmin):

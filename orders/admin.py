@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from inventory_site.admin import ReadOnlyAdmin
+from inventory_site.admin import ReadOnlyAdmin, ReadOnlyInline
 from inventory_site.exceptions import DomainError
 from orders import policy, services
 from orders.models import Order, OrderItem, OrderStatusChange
@@ -14,27 +14,15 @@ DONE = {
 }
 
 
-class OrderItemInline(admin.TabularInline):
+class OrderItemInline(ReadOnlyInline):
     model = OrderItem
     fields = ("product", "quantity", "unit_price")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class OrderStatusChangeInline(admin.TabularInline):
+class OrderStatusChangeInline(ReadOnlyInline):
     model = OrderStatusChange
     verbose_name_plural = _("status history")
     fields = ("from_status", "to_status", "by", "at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Order)

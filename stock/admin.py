@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog import services as catalog_services
 from catalog.models import Product
-from inventory_site.admin import ReadOnlyAdmin, ServiceAdmin, deactivate
+from inventory_site.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, deactivate
 from stock import selectors, services
 from stock.models import Document, DocumentLine, Location, LowStockAlert, Reservation, StockLevel, StockMovement
 
@@ -65,9 +65,6 @@ class LocationAdmin(ServiceAdmin):
         data["is_default"] = data.pop("make_default", False)
         return data
 
-    def deactivate_queryset(self, request, queryset) -> int:
-        return services.deactivate_locations(actor=request.user, locations=queryset.order_by("pk"))
-
     def get_actions(self, request):
         # Django's bulk delete reports "Successfully deleted" even for the locations the service refused.
         actions = super().get_actions(request)
@@ -81,21 +78,9 @@ class LocationAdmin(ServiceAdmin):
         return [str(obj) for obj in objs], {}, set(), []
 
 
-class DocumentLineInline(admin.TabularInline):
+class DocumentLineInline(ReadOnlyInline):
     model = DocumentLine
     fields = ("position", "product", "quantity", "counted_quantity", "difference")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Document)
@@ -207,6 +192,16 @@ class LowStockFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _column(name: str, label):
+    """A sortable list column showing ``name`` (a field, or a figure the queryset annotates) under ``label``."""
+
+    @admin.display(ordering=name, description=label)
+    def show(modeladmin, obj):
+        return getattr(obj, name)
+
+    return show
+
+
 @admin.register(Product)
 class ProductAdmin(ServiceAdmin):
     list_display = (
@@ -244,9 +239,6 @@ class ProductAdmin(ServiceAdmin):
         # Stock figures through the level row's LEFT JOIN: one query per page, no N+1.
         return selectors.with_stock_figures(super().get_queryset(request))
 
-    def deactivate_queryset(self, request, queryset) -> int:
-        return catalog_services.deactivate_products(actor=request.user, products=queryset)
-
     def service_data(self, form) -> dict:
         data = {name: form.cleaned_data[name] for name in self.fields if name in form.cleaned_data}
         if "category" in data:
@@ -260,18 +252,7 @@ class ProductAdmin(ServiceAdmin):
             form.base_fields["min_quantity"].label = _("Reorder point")
         return form
 
-    @admin.display(ordering="min_quantity", description=_("Reorder point"))
-    def reorder_point(self, obj) -> int:
-        return obj.min_quantity
-
-    @admin.display(ordering="on_hand", description=_("On hand"))
-    def on_hand(self, obj) -> int:
-        return obj.on_hand
-
-    @admin.display(ordering="reserved", description=_("Reserved"))
-    def reserved(self, obj) -> int:
-        return obj.reserved
-
-    @admin.display(ordering="available", description=_("Available"))
-    def available(self, obj) -> int:
-        return obj.available
+    reorder_point = _column("min_quantity", _("Reorder point"))
+    on_hand = _column("on_hand", _("On hand"))
+    reserved = _column("reserved", _("Reserved"))
+    available = _column("available", _("Available"))

@@ -50,12 +50,6 @@ def test_product_with_an_empty_level_can_be_deleted(admin_user):
     assert not Product.objects.exists() and not StockLevel.objects.exists()
 
 
-def test_deactivate_products_counts_changes(admin_user):
-    products = [ProductFactory(), ProductFactory(is_active=False)]
-    assert services.deactivate_products(actor=admin_user, products=products) == 1
-    assert not Product.objects.filter(is_active=True).exists()
-
-
 def test_audit_event_rolls_back_with_the_change(admin_user):
     from django.db import transaction
 

@@ -20,7 +20,6 @@ from stock.services.documents import (
 )
 from stock.services.locations import (
     create_location,
-    deactivate_locations,
     default_location,
     delete_location,
     subtree_ids,
@@ -48,7 +47,6 @@ __all__ = [
     "create_document",
     "create_product_with_stock",
     "create_location",
-    "deactivate_locations",
     "default_location",
     "delete_location",
     "ensure_level",

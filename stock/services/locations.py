@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext_lazy as _
 
-from audit.services import diff, record_event, snapshot
+from audit.services import assign, diff, record_event, snapshot, stripped
 from inventory_site.exceptions import Invalid, lazy_message, use_one_of
 from stock.exceptions import DuplicateCode, LocationInUse
 from stock.models import (
@@ -151,25 +151,11 @@ def delete_location(*, actor, location: Location) -> None:
     record_event(action="location.deleted", actor=actor, object_type="location", object_id=pk, changes={"code": code})
 
 
-def deactivate_locations(*, actor, locations) -> int:
-    changed = 0
-    for location in locations:
-        if location.is_active:
-            update_location(actor=actor, location=location, is_active=False)
-            changed += 1
-    return changed
-
-
 # --- helpers --------------------------------------------------------------------------------------------------
 
 
 def _assign(location: Location, fields: dict) -> None:
-    for name, value in fields.items():
-        if name not in LOCATION_FIELDS:
-            raise Invalid.of({name: [_("Unknown field.")]})
-        if isinstance(value, str) and name in ("code", "name"):
-            value = value.strip()
-        setattr(location, name, value)
+    assign(location, fields, LOCATION_FIELDS, {"code": stripped, "name": stripped})
 
 
 def _check(location: Location) -> None:
