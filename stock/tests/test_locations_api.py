@@ -7,6 +7,7 @@ from inventory_site.cache import stock_version
 from stock import services
 from stock.models import MAIN_LOCATION_ID, TRANSIT_LOCATION_ID, Location, StockLevel, StockMovement
 from stock.tests.factories import receive
+from stock.tests.support import assert_problem, location
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +19,6 @@ DOCUMENTS = "/api/v1/stock/documents"
 LOCATION_KEYS = {"id", "code", "name", "parent_id", "kind", "is_sellable", "priority", "is_default", "is_active"}
 
 
-def location(code: str, **fields) -> Location:
-    return services.create_location(actor=None, code=code, name=fields.pop("name", f"Location {code}"), **fields)
-
-
 def detail(pk: int) -> str:
     return f"{LOCATIONS}/{pk}"
 
@@ -29,16 +26,6 @@ def detail(pk: int) -> str:
 def codes(response) -> list[str]:
     assert response.status_code == 200, response.content
     return sorted(row["code"] for row in response.json()["results"])
-
-
-def assert_problem(response, status: int, code: str, field: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["code"] == code, body
-    if field is not None:
-        assert field in body["errors"], body
-    return body
 
 
 # --- create, read, update, delete ------------------------------------------------------------------------------

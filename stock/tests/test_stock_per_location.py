@@ -7,6 +7,7 @@ from catalog.tests.factories import ProductFactory
 from stock import services
 from stock.models import MAIN_LOCATION_ID, TRANSIT_LOCATION_ID, Document, StockLevel, StockMovement
 from stock.tests.factories import issue, receive
+from stock.tests.support import LEVEL_KEYS, assert_problem, location
 
 pytestmark = pytest.mark.django_db
 
@@ -18,22 +19,8 @@ STOCK_KEYS = {"on_hand", "reserved", "available", "in_transit", "last_restocked_
 LOCATION_STOCK_KEYS = {"on_hand", "reserved", "available"}
 
 
-def location(code: str, **fields):
-    return services.create_location(actor=None, code=code, name=f"Location {code}", **fields)
-
-
 def product_url(product) -> str:
     return f"/api/v1/products/{product.pk}"
-
-
-def assert_problem(response, status: int, code: str, field: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["code"] == code, body
-    if field is not None:
-        assert field in body["errors"], body
-    return body
 
 
 def transfer(user, product, quantity, source, destination, *, via_transit=False):
@@ -214,17 +201,7 @@ def test_levels_keep_one_row_per_product_with_totals(staff_client, admin_user, w
     rows = staff_client.get(LEVELS, {"product_id": product.pk}).json()["results"]
     assert len(rows) == 1
     row = rows[0]
-    assert {
-        "product_id",
-        "sku",
-        "name",
-        "on_hand",
-        "reserved",
-        "available",
-        "min_quantity",
-        "last_restocked_at",
-        "in_transit",
-    } <= set(row)
+    assert LEVEL_KEYS <= set(row)
     assert (row["on_hand"], row["reserved"], row["available"], row["in_transit"]) == (15, 2, 10, 3)
 
 
