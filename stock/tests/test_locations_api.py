@@ -6,7 +6,7 @@ from catalog.tests.factories import ProductFactory
 from inventory_site.cache import stock_version
 from stock import services
 from stock.models import MAIN_LOCATION_ID, TRANSIT_LOCATION_ID, Location, StockLevel, StockMovement
-from stock.tests.factories import receive
+from stock.tests.factories import receive, transfer
 from stock.tests.support import assert_problem, location
 
 pytestmark = pytest.mark.django_db
@@ -312,14 +312,7 @@ def test_deactivating_either_end_of_an_open_transfer_is_409(admin_client, end):
     wh = location("WH2")
     product = ProductFactory()
     receive(product, 5)
-    document = services.create_document(
-        kind="transfer",
-        user=admin_client.user,
-        lines=[{"product_id": product.pk, "quantity": 2}],
-        source_location_id=MAIN_LOCATION_ID,
-        destination_location_id=wh.pk,
-        via_transit=True,
-    )
+    document = transfer(product, 2, MAIN_LOCATION_ID, wh.pk, user=admin_client.user, via_transit=True)
     if end == "source":
         location("WH0", is_default=True)  # MAIN may be deactivated once it is no longer the default
     target = MAIN_LOCATION_ID if end == "source" else wh.pk
