@@ -1,4 +1,5 @@
-"""What the benchmarks share: databases, the real service and the ceiling under gunicorn, the load, A B A B.
+"""What the benchmarks share: Django in their own process, options, databases, the real service and the ceiling
+under gunicorn, the load, A B A B.
 
 The ceiling is ``../shared/bench/ceiling.py`` (beside the repository, the yardstick every movement figure is a
 ratio to), run unchanged as its docstring says: ``CEILING_DATABASE=<db> gunicorn --chdir <its folder>
