@@ -87,6 +87,20 @@ def private_redis(request, settings):
         server.stop()
 
 
+@pytest.fixture
+def redis_unreachable(settings):
+    """Redis (jobs and cache) pointed at a port where nothing listens; the cache swallows the errors, fast."""
+    settings.REDIS_URL = "redis://127.0.0.1:6399/0"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6399/0",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    return settings
+
+
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 

@@ -1,4 +1,5 @@
-"""What the benchmarks share: databases, the real service and the ceiling under gunicorn, the load, A B A B.
+"""What the benchmarks share: Django in their own process, options, databases, the real service and the ceiling
+under gunicorn, the load, A B A B.
 
 The ceiling is ``../shared/bench/ceiling.py`` (beside the repository, the yardstick every movement figure is a
 ratio to), run unchanged as its docstring says: ``CEILING_DATABASE=<db> gunicorn --chdir <its folder>
@@ -6,7 +7,9 @@ ceiling:application``, in a database holding its ``SETUP_SQL``. ``bench/_ceiling
 for clones without ``../shared``; when both exist they must be identical. ``BENCH_CEILING`` names another path.
 """
 
+import argparse
 import ast
+import contextlib
 import http.client
 import json
 import os
@@ -17,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +48,58 @@ BARE_PATH = "/constant"
 ME = "/api/v1/auth/me"
 # The servers' logs (gunicorn.conf.py writes every access as JSON on stdout, as in production) go nowhere.
 QUIET = {"stdout": subprocess.DEVNULL}
+
+
+# --- a bench's own process ----------------------------------------------------------------------------------
+
+
+def setup_django(database_url: str, **env: str) -> None:
+    """Configure Django in this process, for a bench that calls the code itself: ``database_url`` and ``env``
+    (over the defaults below) wherever the environment does not set them."""
+    sys.path.insert(0, str(ROOT))
+    defaults = {
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "inventory_site.settings",
+        "DJANGO_SECRET_KEY": "bench-only-not-a-secret-but-long-enough-for-hs256",
+        "DJANGO_ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        **env,
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    import django
+
+    django.setup()
+
+
+def arguments(description: str) -> argparse.ArgumentParser:
+    """A parser with the options of every A B A B run: ``--duration``, ``--rounds``, ``--clients``."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=4.0, help="seconds per run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=16)
+    return parser
+
+
+@contextlib.contextmanager
+def stopping() -> Iterator[list[subprocess.Popen]]:
+    """A list for the servers a bench starts: every one in it is stopped on the way out, error or not."""
+    servers: list[subprocess.Popen] = []
+    try:
+        yield servers
+    finally:
+        for server in servers:
+            stop(server)
+
+
+def run_threads(threads: list[threading.Thread]) -> float:
+    """Start ``threads``, wait for them all; returns the seconds that took."""
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
 
 
 # --- the ceiling -----------------------------------------------------------------------------------------
@@ -210,15 +265,10 @@ def load(port: int, make_request: Callable, *, clients: int, duration: float, to
                 errors.append(response.status)
         connection.close()
 
-    threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    elapsed = run_threads([threading.Thread(target=client, args=(index,)) for index in range(clients)])
     if errors:
         print(f"  non-201 answers seen: {errors}")
-    return sum(done) / (time.monotonic() - started)
+    return sum(done) / elapsed
 
 
 def movement_request(product_ids: list[int]) -> Callable:

@@ -13,10 +13,20 @@ It prints documents/s as lines/s (201 answers x lines) and each as a ratio to th
 Databases: ``<prefix>_docs`` and ``<prefix>_ceiling`` (``BENCH_DB_PREFIX``, default ``inv_bench``).
 """
 
-import argparse
 import sys
 
-from _common import PREFIX, alternate, ceiling_request, load, prepare, ratio, start_ceiling, start_service, stop
+from _common import (
+    PREFIX,
+    alternate,
+    arguments,
+    ceiling_request,
+    load,
+    prepare,
+    ratio,
+    start_ceiling,
+    start_service,
+    stopping,
+)
 
 DOCUMENTS = "/api/v1/stock/documents"
 SECOND_WAREHOUSE = """
@@ -50,10 +60,7 @@ def transfer_request(product_ids: list[int], locations: list[int], lines: int):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=float, default=4.0, help="seconds per run")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=16)
+    parser = arguments(__doc__)
     parser.add_argument("--lines", type=int, default=50)
     args = parser.parse_args()
     options = {"clients": args.clients, "duration": args.duration}
@@ -61,8 +68,7 @@ def main() -> int:
     database = f"{PREFIX}_docs"
     info = prepare(database, extra=SECOND_WAREHOUSE)
     ids, token = info["product_ids"], info["token"]
-    servers = []
-    try:
+    with stopping() as servers:
         servers.append(start_ceiling(8990))
         servers.append(start_service(database, 8991))
         receipts, transfers = receipt_request(ids, args.lines), transfer_request(ids, info["locations"], args.lines)
@@ -78,9 +84,6 @@ def main() -> int:
         results = alternate(runs, args.rounds, unit="/s")
         for label, _ in runs[1:]:
             ratio(results, label, "ceiling", f"{label} lines/ceiling movements")
-    finally:
-        for server in servers:
-            stop(server)
     return 0
 
 

@@ -14,22 +14,12 @@ again on the same database. Prints the load average beside the figures: this mac
 
 import argparse
 import os
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/inv_imp_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inventory_site.settings")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret-but-long-enough-for-hs256")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+from _common import setup_django
+
 os.environ.pop("REDIS_URL", None)  # the jobs are run by hand below
-
-import django  # noqa: E402
-
-django.setup()
+setup_django("postgres://postgres@127.0.0.1:5432/inv_imp_bench")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

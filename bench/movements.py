@@ -22,7 +22,6 @@ Databases (created here): ``<prefix>_main``, ``<prefix>_before_<rev>``, ``<prefi
 ``BENCH_DB_PREFIX`` (default ``inv_bench``); the cache is ``BENCH_REDIS_URL`` (default Redis db 11).
 """
 
-import argparse
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from _common import (
     THREADS,
     WORKERS,
     alternate,
+    arguments,
     bare_request,
     ceiling_request,
     load,
@@ -47,7 +47,7 @@ from _common import (
     start_bare,
     start_ceiling,
     start_service,
-    stop,
+    stopping,
 )
 from documents import receipt_request
 
@@ -73,10 +73,7 @@ def full_ledger(fresh: bool) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=float, default=4.0, help="seconds per run")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=16)
+    parser = arguments(__doc__)
     parser.add_argument("--lines", type=int, default=50, help="lines of the receipt document")
     parser.add_argument("--before", default=BEFORE, help="revisions to compare with, comma-separated ('' for none)")
     parser.add_argument("--growth", action="store_true", help="also the 1,000,000-row ledger comparison")
@@ -89,8 +86,7 @@ def main() -> int:
     before = [(revision, worktree(revision)) for revision in revisions]
     before_info = [prepare(f"{PREFIX}_before_{rev}", code=code) for rev, code in before]
     full_info = full_ledger(args.fresh) if args.growth else None
-    servers = []
-    try:
+    with stopping() as servers:
         servers.append(start_ceiling(8990))
         servers.append(start_service(f"{PREFIX}_main", 8991))
         servers.append(start_bare(8988))
@@ -150,9 +146,6 @@ def main() -> int:
             )
             change = ratio(grown, "1,000,000-row ledger", "empty ledger", "1M rows/empty") - 1
             print(f"  change with 1M rows: {change:+.1%} (target within -15%: {'ok' if change >= -0.15 else 'MISSED'})")
-    finally:
-        for server in servers:
-            stop(server)
     return 0
 
 

@@ -28,18 +28,14 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/inv_b_bench")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/12")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inventory_site.settings")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + secrets.token_urlsafe(24))
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from _common import ROOT, run_threads, setup_django
 
-import django  # noqa: E402
-
-django.setup()
+setup_django(
+    "postgres://postgres@127.0.0.1:5432/inv_b_bench",
+    REDIS_URL="redis://127.0.0.1:6379/12",
+    DJANGO_SECRET_KEY="bench-" + secrets.token_urlsafe(24),
+    DJANGO_ALLOWED_HOSTS="localhost,127.0.0.1",
+)
 
 import django_rq  # noqa: E402
 import requests  # noqa: E402
@@ -230,15 +226,10 @@ def run_closed_loop(count: int, clients: int, make_request) -> tuple[float, list
             except Exception as error:  # noqa: BLE001 - reported by the caller
                 errors.append(error)
 
-    threads = [threading.Thread(target=loop) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    elapsed = run_threads([threading.Thread(target=loop) for _ in range(clients)])
     if errors:
         raise errors[0]
-    return time.perf_counter() - started, results
+    return elapsed, results
 
 
 def order_body(rng: random.Random, product_ids: list[int]) -> dict:

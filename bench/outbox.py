@@ -14,7 +14,6 @@ On PostgreSQL + Redis, 4 gunicorn workers, two ``rqworker high default low`` pro
 Databases: ``<prefix>_outbox`` and ``<prefix>_ceiling`` (``BENCH_DB_PREFIX``, default ``inv_bench``); Redis db 11.
 """
 
-import argparse
 import http.client
 import http.server
 import json
@@ -30,6 +29,7 @@ from _common import (
     QUIET,
     ROOT,
     alternate,
+    arguments,
     ceiling_request,
     env_for,
     load,
@@ -39,7 +39,7 @@ from _common import (
     ratio,
     start_ceiling,
     start_service,
-    stop,
+    stopping,
 )
 
 
@@ -128,10 +128,7 @@ def lag_run(port: int, token: str, product_ids: list[int], receiver: Receiver, r
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=float, default=4.0)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=16)
+    parser = arguments(__doc__)
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=15.0)
     args = parser.parse_args()
@@ -140,8 +137,7 @@ def main() -> int:
     info = prepare(database)
     ids, token = info["product_ids"], info["token"]
     receiver = Receiver()
-    servers = []
-    try:
+    with stopping() as servers:
         servers.append(start_ceiling(8980))
         servers.append(start_service(database, 8981))
         servers += start_jobs(database)
@@ -171,9 +167,6 @@ def main() -> int:
         unstamped = psql(database, "SELECT count(*) FROM integrations_event WHERE sequence IS NULL")
         pending = psql(database, "SELECT count(*) FROM integrations_webhookdelivery WHERE status = 'pending'")
         print(f"  left behind: {unstamped} unstamped event(s), {pending} pending delivery(ies)")
-    finally:
-        for server in servers:
-            stop(server)
     return 0
 
 

@@ -14,31 +14,22 @@ warm report pages beside the request floor ``GET auth/me``, alternating A B A B 
 must stay within 2x the floor (at least 0.5 of its rate; issue 14).
 """
 
-import argparse
 import io
-import os
 import random
 import statistics
 import sys
 import time
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/inv_c_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inventory_site.settings")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret-but-long-enough-for-hs256")
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-# seed_demo refuses unset or published demo passwords outside DJANGO_DEBUG.
-os.environ.setdefault("DEMO_ADMIN_PASSWORD", "bench-admin-not-a-secret-2026")
-os.environ.setdefault("DEMO_STAFF_PASSWORD", "bench-staff-not-a-secret-2026")
+import _common as common
 
-import django  # noqa: E402
-
-django.setup()
+common.setup_django(
+    "postgres://postgres@127.0.0.1:5432/inv_c_bench",
+    # seed_demo refuses unset or published demo passwords outside DJANGO_DEBUG.
+    DEMO_ADMIN_PASSWORD="bench-admin-not-a-secret-2026",
+    DEMO_STAFF_PASSWORD="bench-staff-not-a-secret-2026",
+)
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -48,7 +39,7 @@ from django.utils import timezone  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from catalog.models import Product  # noqa: E402
+from catalog.models import PRODUCT_FIELDS, Product  # noqa: E402
 from stock.models import StockMovement  # noqa: E402
 from stock.services import record_movement  # noqa: E402
 
@@ -99,19 +90,7 @@ def load(products: int, movements: int) -> None:
         _copy(
             cursor,
             "catalog_product",
-            [
-                "sku",
-                "name",
-                "description",
-                "category_id",
-                "unit",
-                "unit_price",
-                "min_quantity",
-                "reorder_quantity",
-                "is_active",
-                "created_at",
-                "updated_at",
-            ],
+            [*PRODUCT_FIELDS, "created_at", "updated_at"],  # the order of the row tuples above
             product_rows,
         )
         cursor.execute("SELECT id FROM catalog_product WHERE sku LIKE 'BENCH-%' ORDER BY id")
@@ -254,9 +233,6 @@ TOKEN_SCRIPT = (
 
 def http_figures(rounds: int, clients: int, duration: float) -> None:
     """Warm report pages and ``auth/me`` through gunicorn on this database, A B A B."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    import _common as common
-
     database, port, reports = connection.settings_dict["NAME"], 8991, "/api/v1/reports"
     token = common.manage(database, "shell", "-c", TOKEN_SCRIPT, capture=True).strip().splitlines()[-1]
     pages = [
@@ -284,14 +260,11 @@ def http_figures(rounds: int, clients: int, duration: float) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = common.arguments(__doc__)
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--movements", type=int, default=1_000_000)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--http", action="store_true", help="also: warm pages beside auth/me through gunicorn")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--duration", type=float, default=4.0)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run this on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/inv_c_bench")

@@ -10,7 +10,7 @@ from orders import services as order_services
 from stock import services
 from stock.exceptions import InsufficientStock
 from stock.models import Location, LocationKind, StockMovement
-from stock.tests.factories import issue, receive, stocked_product
+from stock.tests.factories import issue, receive, stocked_product, transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -115,14 +115,7 @@ def test_a_transfer_via_transit_emits_at_each_location_it_moves(admin_user):
     product = stocked_product(10)
     main, transit = services.default_location(), services.transit_location()
     other = Location.objects.create(code="WH2", name="Second", kind=LocationKind.WAREHOUSE, priority=5)
-    document = services.create_document(
-        kind="transfer",
-        user=admin_user,
-        source_location_id=main.pk,
-        destination_location_id=other.pk,
-        via_transit=True,
-        lines=[{"product_id": product.pk, "quantity": 4}],
-    )
+    document = transfer(product, 4, main.pk, other.pk, user=admin_user, via_transit=True)
     sent = changed_events(data__document_id=document.pk)
     assert {(e.location_id, e.data["delta_on_hand"]) for e in sent} == {(main.pk, -4), (transit.pk, 4)}
     services.receive_transfer(document=document, user=admin_user)

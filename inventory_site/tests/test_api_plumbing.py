@@ -145,15 +145,7 @@ class TestServicePages:
         response = client.get("/readyz")
         assert response.status_code == 200 and response.json()["checks"]["database"] == "ok"
 
-    def test_readyz_names_redis_when_unreachable(self, client, settings):
-        settings.REDIS_URL = "redis://127.0.0.1:6399/0"
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django_redis.cache.RedisCache",
-                "LOCATION": "redis://127.0.0.1:6399/0",
-                "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
-            }
-        }
+    def test_readyz_names_redis_when_unreachable(self, client, redis_unreachable):
         response = client.get("/readyz")
         assert response.status_code == 503
         assert response.json()["checks"]["redis"] == "unreachable" and "redis" in response.json()["detail"]

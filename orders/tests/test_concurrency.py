@@ -43,9 +43,7 @@ def test_many_orders_for_scarce_stock_never_over_reserve():
     assert_stock_consistent()
 
 
-def test_orders_locking_products_in_opposite_orders_do_not_deadlock(settings):
-    settings.JOBS_IN_PROCESS = False  # jobs are run by hand below
-    settings.RQ_QUEUES = {}
+def test_orders_locking_products_in_opposite_orders_do_not_deadlock(jobs_by_hand):
     user = UserFactory(role="staff")
     a, b, c = stocked_product(30), stocked_product(30), stocked_product(30)
     line_sets = [[(a, 1), (b, 1), (c, 1)], [(c, 1), (b, 1), (a, 1)], [(b, 2), (a, 1)], [(c, 1), (a, 2)]]
@@ -59,9 +57,7 @@ def test_orders_locking_products_in_opposite_orders_do_not_deadlock(settings):
     assert_stock_consistent()
 
 
-def test_the_same_job_run_concurrently_applies_once(settings):
-    settings.JOBS_IN_PROCESS = False
-    settings.RQ_QUEUES = {}
+def test_the_same_job_run_concurrently_applies_once(jobs_by_hand):
     user = UserFactory(role="staff")
     product = stocked_product(10)
     order = _place(user, [(product, 3)])
@@ -110,9 +106,7 @@ def test_racing_ship_and_cancel_apply_exactly_one():
     assert_stock_consistent()
 
 
-def test_cancel_racing_the_job_leaves_no_reservation_behind(settings):
-    settings.JOBS_IN_PROCESS = False
-    settings.RQ_QUEUES = {}
+def test_cancel_racing_the_job_leaves_no_reservation_behind(jobs_by_hand):
     user = UserFactory(role="staff")
     product = stocked_product(100)
     orders = [_place(user, [(product, 2)]) for _ in range(10)]

@@ -17,7 +17,7 @@ from stock.models import (
     StockLevel,
     StockMovement,
 )
-from stock.tests.factories import receive
+from stock.tests.factories import receive, transfer
 from tests.web.conftest import form_token
 
 pytestmark = pytest.mark.django_db
@@ -118,14 +118,7 @@ class TestAllocationChoice:
         closed = _location("CLOSED")
         product = ProductFactory(sku="HELD")
         _stock(product, at={back: 10, closed: 10, MAIN_LOCATION_ID: 10})
-        stock_services.create_document(
-            kind="transfer",
-            user=admin,
-            source_location_id=MAIN_LOCATION_ID,
-            destination_location_id=back.pk,
-            via_transit=True,
-            lines=[{"product_id": product.pk, "quantity": 10}],
-        )
+        transfer(product, 10, MAIN_LOCATION_ID, back.pk, user=admin, via_transit=True)
         stock_services.update_location(actor=admin, location=closed, is_active=False)
         assert _level(product, TRANSIT_LOCATION_ID).on_hand == 10
 

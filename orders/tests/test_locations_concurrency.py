@@ -33,9 +33,7 @@ def two_locations():
     return Location.objects.get(pk=MAIN_LOCATION_ID), second
 
 
-def test_concurrent_split_orders_never_allocate_more_than_there_is(settings, two_locations):
-    settings.JOBS_IN_PROCESS = False  # the jobs race below, started together from pending
-    settings.RQ_QUEUES = {}
+def test_concurrent_split_orders_never_allocate_more_than_there_is(jobs_by_hand, two_locations):
     main, second = two_locations
     user = UserFactory(role="staff")
     a, b = ProductFactory(), ProductFactory()
@@ -70,9 +68,7 @@ def test_concurrent_split_orders_never_allocate_more_than_there_is(settings, two
     assert_stock_consistent()
 
 
-def test_concurrent_split_orders_for_the_last_units_then_ship_and_cancel(settings, two_locations):
-    settings.JOBS_IN_PROCESS = False
-    settings.RQ_QUEUES = {}
+def test_concurrent_split_orders_for_the_last_units_then_ship_and_cancel(jobs_by_hand, two_locations):
     main, second = two_locations
     user = UserFactory(role="admin")
     product = ProductFactory()

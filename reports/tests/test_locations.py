@@ -8,6 +8,7 @@ from accounts.tests.factories import UserFactory
 from reports.tests.factories import ProductFactory
 from stock import services as stock_services
 from stock.models import MAIN_LOCATION_ID, TRANSIT_LOCATION_ID, Location, StockMovement
+from stock.tests.factories import transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -34,21 +35,11 @@ def mix():
     main = Location.objects.get(pk=MAIN_LOCATION_ID)
     product = ProductFactory(sku="MIX-1", min_quantity=5)
 
-    def transfer(quantity, **fields):
-        return stock_services.create_document(
-            kind="transfer",
-            user=admin,
-            source_location_id=main.pk,
-            destination_location_id=other.pk,
-            lines=[{"product_id": product.pk, "quantity": quantity}],
-            **fields,
-        )
-
     stock_services.record_movement(product=product, change_type="IN", quantity=10, user=admin, location=main)
     stock_services.record_movement(product=product, change_type="IN", quantity=4, user=admin, location=hall_bin)
-    transfer(3)
-    stock_services.reverse_document(document=transfer(2), user=admin)
-    transfer(1, via_transit=True)
+    transfer(product, 3, main.pk, other.pk, user=admin)
+    stock_services.reverse_document(document=transfer(product, 2, main.pk, other.pk, user=admin), user=admin)
+    transfer(product, 1, main.pk, other.pk, user=admin, via_transit=True)
     stock_services.record_movement(product=product, change_type="OUT", quantity=1, user=admin, location=other)
     return {"product": product, "main": main, "hall": hall, "bin": hall_bin, "other": other}
 

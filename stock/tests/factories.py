@@ -18,3 +18,15 @@ def receive(product, quantity: int, *, user=None, **kwargs):
 
 def issue(product, quantity: int, *, user=None, **kwargs):
     return services.record_movement(product=product, change_type="OUT", quantity=quantity, user=user, **kwargs)
+
+
+def transfer(product, quantity: int, source_id: int, destination_id: int, *, user, **fields):
+    """A one-line transfer document between two locations (``fields``: ``via_transit``, ``reference``...)."""
+    return services.create_document(
+        kind="transfer",
+        user=user,
+        source_location_id=source_id,
+        destination_location_id=destination_id,
+        lines=[{"product_id": product.pk, "quantity": quantity}],
+        **fields,
+    )

@@ -8,6 +8,7 @@ from catalog.tests.factories import ProductFactory
 from stock import services
 from stock.models import MAIN_LOCATION_ID, Document, Location, StockMovement
 from stock.tests.factories import receive
+from stock.tests.support import location
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +18,6 @@ DOCUMENTS = "/admin/stock/document/"
 
 def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def location(code: str, **fields) -> Location:
-    return services.create_location(actor=None, code=code, name=fields.pop("name", f"Location {code}"), **fields)
 
 
 def form(**overrides) -> dict:

@@ -18,6 +18,7 @@ from stock.models import (
     StockLevel,
     StockMovement,
 )
+from stock.tests import factories as stock_factories
 from tests.factories import ProductFactory, SupplierFactory, stocked
 from tests.web.conftest import form_token
 
@@ -76,14 +77,7 @@ def test_every_document_page_renders_with_labelled_fields(client, staff_user, ad
     user = admin_user if role == "admin" else staff_user
     client.force_login(user)
     product = stocked(10, sku="PG-1", user=user)
-    document = services.create_document(
-        kind="transfer",
-        user=user,
-        source_location_id=MAIN_LOCATION_ID,
-        destination_location_id=wh2.pk,
-        via_transit=True,
-        lines=[{"product_id": product.pk, "quantity": 2}],
-    )
+    document = stock_factories.transfer(product, 2, MAIN_LOCATION_ID, wh2.pk, user=user, via_transit=True)
     for kind, labels in {
         "receipt": ["Location", "Supplier", "Reason", "Reference", "Note", "Product", "Quantity"],
         "issue": ["Location", "Reason", "Reference", "Product", "Quantity"],
@@ -336,14 +330,8 @@ def documents(staff_user, admin_user, wh2):
     issue = services.create_document(
         kind="issue", user=admin_user, reference="SO-2", lines=[{"product_id": product.pk, "quantity": 2}]
     )
-    transfer = services.create_document(
-        kind="transfer",
-        user=staff_user,
-        source_location_id=MAIN_LOCATION_ID,
-        destination_location_id=wh2.pk,
-        via_transit=True,
-        reference="TR-3",
-        lines=[{"product_id": product.pk, "quantity": 4}],
+    transfer = stock_factories.transfer(
+        product, 4, MAIN_LOCATION_ID, wh2.pk, user=staff_user, via_transit=True, reference="TR-3"
     )
     return {"receipt": receipt, "issue": issue, "transfer": transfer, "product": product}
 
@@ -456,14 +444,7 @@ def test_receive_and_cancel_a_transfer_in_transit(staff_web, admin_user, documen
     again = staff_web.post(f"/stock/documents/{transfer.pk}/receive/", follow=True)
     assert "Only a transfer in transit can be received" in html_of(again)
 
-    second = services.create_document(
-        kind="transfer",
-        user=admin_user,
-        source_location_id=MAIN_LOCATION_ID,
-        destination_location_id=wh2.pk,
-        via_transit=True,
-        lines=[{"product_id": product.pk, "quantity": 3}],
-    )
+    second = stock_factories.transfer(product, 3, MAIN_LOCATION_ID, wh2.pk, user=admin_user, via_transit=True)
     before = on_hand(product)
     response = staff_web.post(f"/stock/documents/{second.pk}/cancel/", follow=True)
     assert f"{second.number} cancelled: the stock is back at MAIN." in html_of(response)

@@ -13,6 +13,7 @@ from stock import services
 from stock.models import MAIN_LOCATION_ID, TRANSIT_LOCATION_ID, Document, DocumentLine, StockLevel, StockMovement
 from stock.selectors import stock_drift
 from stock.tests.factories import issue, receive
+from stock.tests.support import assert_problem, location
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +27,6 @@ DOCUMENT_KEYS = set(
 LINE_KEYS = {"product_id", "sku", "quantity", "counted_quantity", "difference", "movement_ids"}
 
 
-def location(code: str, **fields):
-    return services.create_location(actor=None, code=code, name=f"Location {code}", **fields)
-
-
 def post(client, **body):
     return client.post(DOCUMENTS, body, format="json")
 
@@ -38,18 +35,22 @@ def lines(*pairs, field="quantity"):
     return [{"product_id": product.pk, field: quantity} for product, quantity in pairs]
 
 
+def transfer(client, destination, *pairs, **fields):
+    """POST a transfer of ``pairs`` (product, quantity) from MAIN to ``destination``."""
+    return post(
+        client,
+        kind="transfer",
+        source_location_id=MAIN_LOCATION_ID,
+        destination_location_id=destination.pk,
+        lines=lines(*pairs),
+        **fields,
+    )
+
+
 def at(product, location_id=MAIN_LOCATION_ID) -> tuple[int, int]:
     """(on hand, reserved) of ``product`` at one location (zeros without a row)."""
     level = StockLevel.objects.filter(product=product, location_id=location_id).first()
     return (level.on_hand, level.reserved) if level else (0, 0)
-
-
-def assert_problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["code"] == code, body
-    return body
 
 
 def assert_nothing_written(documents=0, movements=0):
@@ -137,14 +138,7 @@ def test_direct_transfer(staff_client, wh):
     a, b = ProductFactory(), ProductFactory()
     receive(a, 10)
     receive(b, 3)
-    response = post(
-        staff_client,
-        kind="transfer",
-        source_location_id=MAIN_LOCATION_ID,
-        destination_location_id=wh.pk,
-        reference="MOVE-1",
-        lines=lines((a, 4), (b, 3)),
-    )
+    response = transfer(staff_client, wh, (a, 4), (b, 3), reference="MOVE-1")
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["kind"], body["status"], body["reason"], body["via_transit"]) == (
@@ -175,14 +169,7 @@ def test_direct_transfer(staff_client, wh):
 def test_transfer_via_transit_then_received(staff_client, wh):
     a = ProductFactory()
     receive(a, 10)
-    body = post(
-        staff_client,
-        kind="transfer",
-        source_location_id=MAIN_LOCATION_ID,
-        destination_location_id=wh.pk,
-        via_transit=True,
-        lines=lines((a, 4)),
-    ).json()
+    body = transfer(staff_client, wh, (a, 4), via_transit=True).json()
     assert (body["status"], body["via_transit"]) == ("in_transit", True)
     assert at(a) == (6, 0) and at(a, TRANSIT_LOCATION_ID) == (4, 0) and at(a, wh.pk) == (0, 0)
     stock = staff_client.get(f"/api/v1/products/{a.pk}").json()["stock"]
@@ -203,14 +190,7 @@ def test_transfer_via_transit_then_received(staff_client, wh):
 def test_transfer_via_transit_then_cancelled(staff_client, wh):
     a = ProductFactory()
     receive(a, 10)
-    body = post(
-        staff_client,
-        kind="transfer",
-        source_location_id=MAIN_LOCATION_ID,
-        destination_location_id=wh.pk,
-        via_transit=True,
-        lines=lines((a, 4)),
-    ).json()
+    body = transfer(staff_client, wh, (a, 4), via_transit=True).json()
     cancelled = staff_client.post(f"{DOCUMENTS}/{body['id']}/cancel")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert at(a) == (10, 0) and at(a, TRANSIT_LOCATION_ID) == (0, 0) and at(a, wh.pk) == (0, 0)
@@ -223,13 +203,7 @@ def test_receive_or_cancel_of_anything_but_a_transfer_in_transit_is_409(staff_cl
     a = ProductFactory()
     receive(a, 10)
     receipt = post(staff_client, kind="receipt", lines=lines((a, 1))).json()
-    direct = post(
-        staff_client,
-        kind="transfer",
-        source_location_id=MAIN_LOCATION_ID,
-        destination_location_id=wh.pk,
-        lines=lines((a, 1)),
-    ).json()
+    direct = transfer(staff_client, wh, (a, 1)).json()
     for document in (receipt, direct):
         for action in ("receive", "cancel"):
             body = assert_problem(
@@ -442,14 +416,7 @@ def test_a_transfer_short_at_its_source_is_409(staff_client, wh):
     receive(a, 2)
     receive(b, 2, location=wh)
     body = assert_problem(
-        post(
-            staff_client,
-            kind="transfer",
-            source_location_id=MAIN_LOCATION_ID,
-            destination_location_id=wh.pk,
-            via_transit=True,
-            lines=lines((a, 2), (b, 1)),
-        ),
+        transfer(staff_client, wh, (a, 2), (b, 1), via_transit=True),
         409,
         "insufficient_stock",
     )
@@ -506,13 +473,7 @@ def test_reversing_an_issue_a_count_and_a_transfer(staff_client, wh):
     receive(a, 10)
     issued = post(staff_client, kind="issue", lines=lines((a, 3))).json()
     counted = post(staff_client, kind="count", lines=lines((a, 5), field="counted_quantity")).json()
-    moved = post(
-        staff_client,
-        kind="transfer",
-        source_location_id=MAIN_LOCATION_ID,
-        destination_location_id=wh.pk,
-        lines=lines((a, 4)),
-    ).json()
+    moved = transfer(staff_client, wh, (a, 4)).json()
     assert at(a) == (1, 0) and at(a, wh.pk) == (4, 0)
     undone = staff_client.post(f"{DOCUMENTS}/{moved['id']}/reverse").json()
     assert (undone["kind"], undone["reason"]) == ("transfer", "reversal")
@@ -530,14 +491,7 @@ def test_reversing_an_issue_a_count_and_a_transfer(staff_client, wh):
 def test_reversing_a_received_transfer_via_transit(staff_client, wh):
     a = ProductFactory()
     receive(a, 10)
-    moved = post(
-        staff_client,
-        kind="transfer",
-        source_location_id=MAIN_LOCATION_ID,
-        destination_location_id=wh.pk,
-        via_transit=True,
-        lines=lines((a, 4)),
-    ).json()
+    moved = transfer(staff_client, wh, (a, 4), via_transit=True).json()
     assert_problem(staff_client.post(f"{DOCUMENTS}/{moved['id']}/reverse"), 409, "invalid_transition")  # cancel it
     staff_client.post(f"{DOCUMENTS}/{moved['id']}/receive")
     assert staff_client.post(f"{DOCUMENTS}/{moved['id']}/reverse").status_code == 201
@@ -548,14 +502,7 @@ def test_reversing_a_received_transfer_via_transit(staff_client, wh):
 def test_reversing_a_cancelled_transfer_is_409(staff_client, wh):
     a = ProductFactory()
     receive(a, 10)
-    moved = post(
-        staff_client,
-        kind="transfer",
-        source_location_id=MAIN_LOCATION_ID,
-        destination_location_id=wh.pk,
-        via_transit=True,
-        lines=lines((a, 4)),
-    ).json()
+    moved = transfer(staff_client, wh, (a, 4), via_transit=True).json()
     staff_client.post(f"{DOCUMENTS}/{moved['id']}/cancel")
     assert_problem(staff_client.post(f"{DOCUMENTS}/{moved['id']}/reverse"), 409, "invalid_transition")
     assert Document.objects.count() == 1
@@ -589,15 +536,8 @@ def test_staff_reverse_only_their_own_documents_admins_any(staff_client, admin_c
 def test_anyone_signed_in_receives_or_cancels_a_transfer_in_transit(staff_client, admin_client, wh):
     a = ProductFactory()
     receive(a, 10)
-    body = {
-        "kind": "transfer",
-        "source_location_id": MAIN_LOCATION_ID,
-        "destination_location_id": wh.pk,
-        "via_transit": True,
-        "lines": lines((a, 1)),
-    }
-    first = admin_client.post(DOCUMENTS, body, format="json").json()
-    second = admin_client.post(DOCUMENTS, body, format="json").json()
+    first = transfer(admin_client, wh, (a, 1), via_transit=True).json()
+    second = transfer(admin_client, wh, (a, 1), via_transit=True).json()
     assert staff_client.post(f"{DOCUMENTS}/{first['id']}/receive").status_code == 200
     assert staff_client.post(f"{DOCUMENTS}/{second['id']}/cancel").status_code == 200
 

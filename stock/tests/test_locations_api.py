@@ -6,7 +6,8 @@ from catalog.tests.factories import ProductFactory
 from inventory_site.cache import stock_version
 from stock import services
 from stock.models import MAIN_LOCATION_ID, TRANSIT_LOCATION_ID, Location, StockLevel, StockMovement
-from stock.tests.factories import receive
+from stock.tests.factories import receive, transfer
+from stock.tests.support import assert_problem, location
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +19,6 @@ DOCUMENTS = "/api/v1/stock/documents"
 LOCATION_KEYS = {"id", "code", "name", "parent_id", "kind", "is_sellable", "priority", "is_default", "is_active"}
 
 
-def location(code: str, **fields) -> Location:
-    return services.create_location(actor=None, code=code, name=fields.pop("name", f"Location {code}"), **fields)
-
-
 def detail(pk: int) -> str:
     return f"{LOCATIONS}/{pk}"
 
@@ -29,16 +26,6 @@ def detail(pk: int) -> str:
 def codes(response) -> list[str]:
     assert response.status_code == 200, response.content
     return sorted(row["code"] for row in response.json()["results"])
-
-
-def assert_problem(response, status: int, code: str, field: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["code"] == code, body
-    if field is not None:
-        assert field in body["errors"], body
-    return body
 
 
 # --- create, read, update, delete ------------------------------------------------------------------------------
@@ -325,14 +312,7 @@ def test_deactivating_either_end_of_an_open_transfer_is_409(admin_client, end):
     wh = location("WH2")
     product = ProductFactory()
     receive(product, 5)
-    document = services.create_document(
-        kind="transfer",
-        user=admin_client.user,
-        lines=[{"product_id": product.pk, "quantity": 2}],
-        source_location_id=MAIN_LOCATION_ID,
-        destination_location_id=wh.pk,
-        via_transit=True,
-    )
+    document = transfer(product, 2, MAIN_LOCATION_ID, wh.pk, user=admin_client.user, via_transit=True)
     if end == "source":
         location("WH0", is_default=True)  # MAIN may be deactivated once it is no longer the default
     target = MAIN_LOCATION_ID if end == "source" else wh.pk

@@ -24,6 +24,7 @@ from stock.models import (
     StockLevel,
     StockMovement,
 )
+from stock.tests.factories import transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -56,17 +57,6 @@ def _receive(product, quantity, location, user):
     return services.record_movement(product=product, change_type="IN", quantity=quantity, user=user, location=location)
 
 
-def _transfer(admin, product, quantity, source, destination, **fields) -> Document:
-    return services.create_document(
-        kind="transfer",
-        user=admin,
-        source_location_id=source.pk,
-        destination_location_id=destination.pk,
-        lines=[{"product_id": product.pk, "quantity": quantity}],
-        **fields,
-    )
-
-
 def _raw_update_level(product, location, assignment: str) -> None:
     """Change a level row behind the services' back, as a bad migration or a manual fix would."""
     with connection.cursor() as cursor:
@@ -96,7 +86,7 @@ def test_a_transfer_figure_changed_by_raw_sql_is_listed(admin, other):
     main = Location.objects.get(pk=MAIN_LOCATION_ID)
     product = ProductFactory(sku="RAW-2")
     _receive(product, 10, main, admin)
-    _transfer(admin, product, 4, main, other)
+    transfer(product, 4, main.pk, other.pk, user=admin)
     _raw_update_level(product, main, "transfer_out = 0")
 
     output, _ = _drift()
@@ -119,7 +109,7 @@ def test_a_lone_transfer_movement_is_listed_as_a_transfer_that_does_not_net_to_z
     main = Location.objects.get(pk=MAIN_LOCATION_ID)
     product = ProductFactory(sku="LONE")
     _receive(product, 10, main, admin)
-    document = _transfer(admin, product, 2, main, other)
+    document = transfer(product, 2, main.pk, other.pk, user=admin)
     # One more IN on that completed transfer with no OUT beside it (and no level change).
     StockMovement.objects.create(
         product=product,
@@ -142,7 +132,7 @@ def test_transit_stock_that_no_open_transfer_carries_is_listed(admin, other):
     main = Location.objects.get(pk=MAIN_LOCATION_ID)
     product = ProductFactory(sku="TRANSIT-1")
     _receive(product, 10, main, admin)
-    document = _transfer(admin, product, 3, main, other, via_transit=True)
+    document = transfer(product, 3, main.pk, other.pk, user=admin, via_transit=True)
     assert _reconcile().startswith("No drift")
     # The transfer marked completed behind the services' back: its 3 units stay at TRANSIT, carried by none.
     Document.objects.filter(pk=document.pk).update(status=DocumentStatus.COMPLETED)
@@ -158,7 +148,7 @@ def test_an_open_transfer_whose_transit_stock_is_gone_is_listed(admin, other):
     transit = Location.objects.get(pk=TRANSIT_LOCATION_ID)
     product = ProductFactory(sku="TRANSIT-2")
     _receive(product, 10, main, admin)
-    _transfer(admin, product, 3, main, other, via_transit=True)
+    transfer(product, 3, main.pk, other.pk, user=admin, via_transit=True)
     _raw_update_level(product, transit, "total_out = total_out + 3, transfer_out = transfer_out + 3")
 
     output, _ = _drift()
@@ -189,11 +179,11 @@ def test_clean_after_a_realistic_mix(admin, other):
     services.release(reference="order:2")
     services.allocate(lines=[(a.pk, 1), (b.pk, 1)], reference="order:3", location_id=hall.pk)
 
-    _transfer(admin, b, 3, main, other)
-    services.reverse_document(document=_transfer(admin, b, 2, other, hall_bin), user=admin)
-    services.receive_transfer(document=_transfer(admin, b, 1, main, hall_bin, via_transit=True), user=admin)
-    services.cancel_transfer(document=_transfer(admin, b, 1, other, main, via_transit=True), user=admin)
-    _transfer(admin, b, 2, hall_bin, main, via_transit=True)  # left in transit
+    transfer(b, 3, main.pk, other.pk, user=admin)
+    services.reverse_document(document=transfer(b, 2, other.pk, hall_bin.pk, user=admin), user=admin)
+    services.receive_transfer(document=transfer(b, 1, main.pk, hall_bin.pk, user=admin, via_transit=True), user=admin)
+    services.cancel_transfer(document=transfer(b, 1, other.pk, main.pk, user=admin, via_transit=True), user=admin)
+    transfer(b, 2, hall_bin.pk, main.pk, user=admin, via_transit=True)  # left in transit
     services.create_document(
         kind="count", user=admin, location_id=other.pk, lines=[{"product_id": b.pk, "counted_quantity": 4}]
     )

@@ -6,7 +6,8 @@ from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
 from stock import services
 from stock.models import MAIN_LOCATION_ID, TRANSIT_LOCATION_ID, Document, StockLevel, StockMovement
-from stock.tests.factories import issue, receive
+from stock.tests.factories import issue, receive, transfer
+from stock.tests.support import LEVEL_KEYS, assert_problem, location
 
 pytestmark = pytest.mark.django_db
 
@@ -18,33 +19,8 @@ STOCK_KEYS = {"on_hand", "reserved", "available", "in_transit", "last_restocked_
 LOCATION_STOCK_KEYS = {"on_hand", "reserved", "available"}
 
 
-def location(code: str, **fields):
-    return services.create_location(actor=None, code=code, name=f"Location {code}", **fields)
-
-
 def product_url(product) -> str:
     return f"/api/v1/products/{product.pk}"
-
-
-def assert_problem(response, status: int, code: str, field: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["code"] == code, body
-    if field is not None:
-        assert field in body["errors"], body
-    return body
-
-
-def transfer(user, product, quantity, source, destination, *, via_transit=False):
-    return services.create_document(
-        kind="transfer",
-        user=user,
-        lines=[{"product_id": product.pk, "quantity": quantity}],
-        source_location_id=source,
-        destination_location_id=destination,
-        via_transit=via_transit,
-    )
 
 
 @pytest.fixture
@@ -157,8 +133,8 @@ def test_a_transfer_in_does_not_change_last_restocked_at(staff_client, admin_use
     receive(product, 10)
     restocked = staff_client.get(product_url(product)).json()["stock"]["last_restocked_at"]
     assert restocked is not None
-    transfer(admin_user, product, 4, MAIN_LOCATION_ID, wh.pk)
-    document = transfer(admin_user, product, 2, MAIN_LOCATION_ID, wh.pk, via_transit=True)
+    transfer(product, 4, MAIN_LOCATION_ID, wh.pk, user=admin_user)
+    document = transfer(product, 2, MAIN_LOCATION_ID, wh.pk, user=admin_user, via_transit=True)
     services.receive_transfer(document=document, user=admin_user)
     stock = staff_client.get(product_url(product)).json()["stock"]
     assert stock["last_restocked_at"] == restocked
@@ -174,7 +150,7 @@ def test_history_rows_carry_location_and_document_and_filter_by_them(staff_clien
     product = ProductFactory()
     single, _ = receive(product, 10)
     at_zone, _ = receive(product, 2, location=zone)
-    document = transfer(admin_user, product, 3, MAIN_LOCATION_ID, wh.pk)
+    document = transfer(product, 3, MAIN_LOCATION_ID, wh.pk, user=admin_user)
 
     def ids(**params):
         response = staff_client.get(MOVEMENTS, params)
@@ -209,22 +185,12 @@ def test_levels_keep_one_row_per_product_with_totals(staff_client, admin_user, w
     product = ProductFactory(min_quantity=2)
     receive(product, 10)
     receive(product, 5, location=wh)
-    transfer(admin_user, product, 3, MAIN_LOCATION_ID, wh.pk, via_transit=True)
+    transfer(product, 3, MAIN_LOCATION_ID, wh.pk, user=admin_user, via_transit=True)
     services.allocate(lines=[(product.pk, 2)], reference="order:1", location_id=wh.pk)
     rows = staff_client.get(LEVELS, {"product_id": product.pk}).json()["results"]
     assert len(rows) == 1
     row = rows[0]
-    assert {
-        "product_id",
-        "sku",
-        "name",
-        "on_hand",
-        "reserved",
-        "available",
-        "min_quantity",
-        "last_restocked_at",
-        "in_transit",
-    } <= set(row)
+    assert LEVEL_KEYS <= set(row)
     assert (row["on_hand"], row["reserved"], row["available"], row["in_transit"]) == (15, 2, 10, 3)
 
 
@@ -250,7 +216,7 @@ def test_levels_by_location(staff_client, admin_user, wh):
     receive(product, 10)
     receive(product, 5, location=wh)
     receive(other, 1, location=wh)
-    transfer(admin_user, product, 3, MAIN_LOCATION_ID, wh.pk, via_transit=True)
+    transfer(product, 3, MAIN_LOCATION_ID, wh.pk, user=admin_user, via_transit=True)
     services.ensure_level(other.pk, MAIN_LOCATION_ID)  # a row that never held stock: not listed
     response = staff_client.get(LEVELS, {"by_location": "true"})
     assert response.status_code == 200, response.content
@@ -296,7 +262,7 @@ def test_a_product_shows_its_stock_per_location(staff_client, admin_user, wh):
     receive(product, 6, location=wh)
     receive(product, 4, location=back)
     receive(product, 2, location=shop)
-    transfer(admin_user, product, 3, MAIN_LOCATION_ID, wh.pk, via_transit=True)
+    transfer(product, 3, MAIN_LOCATION_ID, wh.pk, user=admin_user, via_transit=True)
     services.allocate(lines=[(product.pk, 2)], reference="order:1", location_id=wh.pk)
     services.update_location(actor=None, location=shop, is_active=False)
     stock = staff_client.get(product_url(product)).json()["stock"]
@@ -396,7 +362,7 @@ def test_a_movement_of_a_document_follows_the_document(admin_client, admin_user,
     assert_problem(admin_client.post(reverse_url(count.movements.get())), 409, "already_reversed")
     # A transfer's movement is reversed with its transfer.
     receive(product, 5)
-    moved = transfer(admin_user, product, 2, MAIN_LOCATION_ID, wh.pk)
+    moved = transfer(product, 2, MAIN_LOCATION_ID, wh.pk, user=admin_user)
     assert_problem(admin_client.post(reverse_url(moved.movements.first())), 409, "invalid_transition")
 
 
