@@ -27,8 +27,8 @@ from accounts.serializers import (
     UserUpdateSerializer,
     user_representation,
 )
-from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
-from inventory_site.api.idempotency import idempotent
+from inventory_site.api.docs import list_schema, problem_responses
+from inventory_site.api.idempotency import idempotent, idempotent_create
 from inventory_site.api.permissions import ADMIN, PUBLIC, SIGNED_IN, key_client
 from inventory_site.api.sorting import SortMixin
 from inventory_site.api.throttling import AuthRateThrottle
@@ -204,12 +204,7 @@ class ApiClientListApi(ListApi):
     def get_queryset(self):
         return ApiClient.objects.all()
 
-    @extend_schema(
-        request=ApiClientInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: ApiClientSerializer, **problem_responses(400, 401, 403, 409)},
-    )
-    @idempotent
+    @idempotent_create(ApiClientInputSerializer, ApiClientSerializer)
     def post(self, request):
         client = clients.create_client(actor=request.user, **validated(ApiClientInputSerializer, request))
         return Response(ApiClientSerializer(client).data, status=status.HTTP_201_CREATED)
@@ -257,14 +252,13 @@ class ApiKeyListApi(ListApi):
     def get(self, request, pk):
         return super().get(request)
 
-    @extend_schema(
-        request=ApiKeyInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: NewApiKeySerializer, **problem_responses(400, 401, 403, 404, 409)},
+    @idempotent_create(
+        ApiKeyInputSerializer,
+        NewApiKeySerializer,
+        statuses=(400, 401, 403, 404, 409),
         description="A new key. `key` (`inv_<prefix>_<secret>`) is shown in this answer only; the service keeps an "
         "HMAC digest of it.",
     )
-    @idempotent
     def post(self, request, pk):
         client = get_object_or_404(ApiClient, pk=pk)
         data = validated(ApiKeyInputSerializer, request)

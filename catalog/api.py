@@ -15,9 +15,9 @@ from catalog.serializers import (
     SupplierInputSerializer,
     SupplierSerializer,
 )
-from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
+from inventory_site.api.docs import list_schema, problem_responses
 from inventory_site.api.filters import StrictBooleanFilter, TextFilter
-from inventory_site.api.idempotency import idempotent
+from inventory_site.api.idempotency import idempotent_create
 from inventory_site.api.permissions import read_write
 from inventory_site.api.views import DELETED, ListApi, found, lookup, validated
 
@@ -43,12 +43,7 @@ class CategoryListApi(ListApi):
     def get_queryset(self):
         return selectors.category_list()
 
-    @extend_schema(
-        request=CategoryInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: CategorySerializer, **problem_responses(400, 401, 403, 409)},
-    )
-    @idempotent
+    @idempotent_create(CategoryInputSerializer, CategorySerializer)
     def post(self, request):
         category = services.create_category(actor=request.user, **validated(CategoryInputSerializer, request))
         return Response(CategorySerializer(selectors.category_detail(category.pk)).data, status=status.HTTP_201_CREATED)
@@ -102,12 +97,7 @@ class SupplierListApi(ListApi):
     def get_queryset(self):
         return selectors.supplier_list()
 
-    @extend_schema(
-        request=SupplierInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: SupplierSerializer, **problem_responses(400, 401, 403, 409)},
-    )
-    @idempotent
+    @idempotent_create(SupplierInputSerializer, SupplierSerializer)
     def post(self, request):
         supplier = services.create_supplier(actor=request.user, **validated(SupplierInputSerializer, request))
         return Response(SupplierSerializer(supplier).data, status=status.HTTP_201_CREATED)

@@ -17,8 +17,8 @@ from integrations.serializers import (
     WebhookInputSerializer,
     WebhookSerializer,
 )
-from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
-from inventory_site.api.idempotency import idempotent
+from inventory_site.api.docs import list_schema, problem_responses
+from inventory_site.api.idempotency import idempotent_create
 from inventory_site.api.views import ListApi, validated
 from inventory_site.exceptions import Invalid
 
@@ -89,13 +89,11 @@ class WebhookListApi(ListApi):
     def get_queryset(self):
         return webhooks.visible_webhooks(self.request.user)
 
-    @extend_schema(
-        request=WebhookInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: NewWebhookSerializer, **problem_responses(400, 401, 403, 409)},
+    @idempotent_create(
+        WebhookInputSerializer,
+        NewWebhookSerializer,
         description="The answer carries the `secret` (`whsec_<base64>`) once.",
     )
-    @idempotent
     def post(self, request):
         webhook = webhooks.create_webhook(user=request.user, **validated(WebhookInputSerializer, request))
         return Response(NewWebhookSerializer(webhook).data, status=status.HTTP_201_CREATED)

@@ -5,8 +5,8 @@ from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
-from inventory_site.api.idempotency import idempotent
+from inventory_site.api.docs import list_schema, problem_responses
+from inventory_site.api.idempotency import idempotent_create
 from inventory_site.api.permissions import read_write
 from inventory_site.api.views import DELETED, ListApi, found, validated
 from stock import selectors, services
@@ -26,12 +26,7 @@ class LocationListApi(ListApi):
     def get_queryset(self):
         return selectors.location_list()
 
-    @extend_schema(
-        request=LocationInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: LocationSerializer, **problem_responses(400, 401, 403, 409)},
-    )
-    @idempotent
+    @idempotent_create(LocationInputSerializer, LocationSerializer)
     def post(self, request):
         location = services.create_location(actor=request.user, **validated(LocationInputSerializer, request))
         return Response(LocationSerializer(location).data, status=status.HTTP_201_CREATED)
