@@ -32,7 +32,7 @@ from inventory_site.api.idempotency import idempotent, idempotent_create
 from inventory_site.api.permissions import ADMIN, PUBLIC, SIGNED_IN, key_client
 from inventory_site.api.sorting import SortMixin
 from inventory_site.api.throttling import AuthRateThrottle
-from inventory_site.api.views import ListApi, validated
+from inventory_site.api.views import DELETED, ListApi, validated
 
 
 class AuthView(APIView):
@@ -75,9 +75,8 @@ class TokenApi(NoStoreView):
         ),
     )
     def post(self, request):
-        serializer = TokenRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        email, password = serializer.validated_data["email"], serializer.validated_data["password"]
+        data = validated(TokenRequestSerializer, request)
+        email, password = data["email"], data["password"]
         # axes needs the Django request; authenticate() sends user_login_failed on failure.
         user = authenticate(request._request, email=email, password=password)
         if user is None:
@@ -94,9 +93,7 @@ class TokenRefreshApi(NoStoreView):
         auth=[],
     )
     def post(self, request):
-        serializer = RefreshRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return Response(tokens.rotate_refresh_token(token=serializer.validated_data["refresh"]))
+        return Response(tokens.rotate_refresh_token(token=validated(RefreshRequestSerializer, request)["refresh"]))
 
 
 class LogoutApi(AuthView):
@@ -106,9 +103,7 @@ class LogoutApi(AuthView):
         auth=[],
     )
     def post(self, request):
-        serializer = RefreshRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        tokens.revoke_refresh_token(token=serializer.validated_data["refresh"])
+        tokens.revoke_refresh_token(token=validated(RefreshRequestSerializer, request)["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -149,9 +144,7 @@ class UserListApi(SortMixin, ListAPIView):
     )
     @idempotent
     def post(self, request):
-        serializer = UserCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = services.create_user(actor=request.user, **serializer.validated_data)
+        user = services.create_user(actor=request.user, **validated(UserCreateSerializer, request))
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -173,12 +166,11 @@ class UserDetailApi(APIView):
     )
     def patch(self, request, pk):
         user = _person(pk)
-        serializer = UserUpdateSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        user = services.update_user(actor=request.user, user=user, **serializer.validated_data)
+        data = validated(UserUpdateSerializer, request, partial=True)
+        user = services.update_user(actor=request.user, user=user, **data)
         return Response(UserSerializer(user).data)
 
-    @extend_schema(responses={204: OpenApiResponse(description="Deleted"), **problem_responses(401, 403, 404, 409)})
+    @extend_schema(responses={**DELETED, **problem_responses(401, 403, 404, 409)})
     def delete(self, request, pk):
         services.delete_user(actor=request.user, user=_person(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,7 +1,7 @@
 """The event feed and webhooks: admins, or API keys with ``events:read`` / ``webhooks:manage``."""
 
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,7 +19,7 @@ from integrations.serializers import (
 )
 from inventory_site.api.docs import list_schema, problem_responses
 from inventory_site.api.idempotency import idempotent_create
-from inventory_site.api.views import ListApi, validated
+from inventory_site.api.views import DELETED, ListApi, validated
 from inventory_site.exceptions import Invalid
 
 EVENTS_READ, WEBHOOKS_MANAGE = "events:read", "webhooks:manage"
@@ -114,7 +114,7 @@ class WebhookDetailApi(APIView):
         data = validated(WebhookInputSerializer, request, partial=True)
         return Response(WebhookSerializer(webhooks.update_webhook(user=request.user, webhook=webhook, **data)).data)
 
-    @extend_schema(responses={204: OpenApiResponse(description="Deleted"), **problem_responses(401, 403, 404)})
+    @extend_schema(responses={**DELETED, **problem_responses(401, 403, 404)})
     def delete(self, request, pk):
         webhooks.delete_webhook(user=request.user, webhook=webhooks.get_webhook(request.user, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
