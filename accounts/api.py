@@ -125,14 +125,11 @@ class MeApi(APIView):
         return Response(user_representation(request.user))
 
 
-USER_SORTS = {"email": "email", "date_joined": "date_joined", "last_login": "last_login", "role": "role"}
-
-
-@list_schema(UserSerializer, USER_SORTS, statuses=(400, 401, 403), paged=False)
+@list_schema(statuses=(400, 401, 403), paged=False)
 class UserListApi(SortMixin, ListAPIView):
     scopes = {"GET": ADMIN, "POST": ADMIN}
     serializer_class = UserSerializer
-    sort_fields = USER_SORTS
+    sort_fields = {"email": "email", "date_joined": "date_joined", "last_login": "last_login", "role": "role"}
     nullable_sort_fields = frozenset({"last_login"})
     default_sort = "email"
 
@@ -182,15 +179,12 @@ def _person(pk) -> User:
 
 # --- API clients and keys (admins only: no key scope manages them) ---------------------------------------------
 
-CLIENT_SORTS = {"name": "name", "id": "id", "created_at": "created_at"}
-KEY_SORTS = {"created_at": "created_at", "id": "id"}
 
-
-@list_schema(ApiClientSerializer, CLIENT_SORTS, statuses=(400, 401, 403))
+@list_schema(statuses=(400, 401, 403))
 class ApiClientListApi(ListApi):
     scopes = {"GET": ADMIN, "POST": ADMIN}
     serializer_class = ApiClientSerializer
-    sort_fields = CLIENT_SORTS
+    sort_fields = {"name": "name", "id": "id", "created_at": "created_at"}
     default_sort = "name"
 
     def get_queryset(self):
@@ -229,11 +223,11 @@ class ApiClientDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@list_schema(ApiKeySerializer, KEY_SORTS, statuses=(400, 401, 403, 404))
+@list_schema(statuses=(400, 401, 403, 404))
 class ApiKeyListApi(ListApi):
     scopes = {"GET": ADMIN, "POST": ADMIN}
     serializer_class = ApiKeySerializer
-    sort_fields = KEY_SORTS
+    sort_fields = {"created_at": "created_at", "id": "id"}
     default_sort = "-created_at"
 
     def get_queryset(self):

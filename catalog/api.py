@@ -28,16 +28,13 @@ class CategoryFilter(django_filters.FilterSet):
     name = TextFilter(field_name="name", lookup_expr="icontains")
 
 
-CATEGORY_SORTS = {"name": "name", "product_count": "product_count", "id": "id"}
-
-
-@list_schema(CategorySerializer, CATEGORY_SORTS, statuses=(400, 401))
+@list_schema()
 @extend_schema(tags=["categories"])
 class CategoryListApi(ListApi):
     scopes = read_write("catalog:read", "catalog:write")
     serializer_class = CategorySerializer
     filterset_class = CategoryFilter
-    sort_fields = CATEGORY_SORTS
+    sort_fields = {"name": "name", "product_count": "product_count", "id": "id"}
     default_sort = "name"
 
     def get_queryset(self):
@@ -82,16 +79,13 @@ class SupplierFilter(django_filters.FilterSet):
     is_active = StrictBooleanFilter(field_name="is_active")
 
 
-SUPPLIER_SORTS = {"name": "name", "id": "id"}
-
-
-@list_schema(SupplierSerializer, SUPPLIER_SORTS, statuses=(400, 401))
+@list_schema()
 @extend_schema(tags=["suppliers"])
 class SupplierListApi(ListApi):
     scopes = read_write("catalog:read", "catalog:write")
     serializer_class = SupplierSerializer
     filterset_class = SupplierFilter
-    sort_fields = SUPPLIER_SORTS
+    sort_fields = {"name": "name", "id": "id"}
     default_sort = "name"
 
     def get_queryset(self):

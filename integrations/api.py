@@ -76,14 +76,11 @@ class EventFeedApi(APIView):
         return Response({**page, "results": EventSerializer(page["results"], many=True).data})
 
 
-WEBHOOK_SORTS = {"id": "id", "created_at": "created_at"}
-
-
-@list_schema(WebhookSerializer, WEBHOOK_SORTS, statuses=(400, 401, 403))
+@list_schema(statuses=(400, 401, 403))
 class WebhookListApi(ListApi):
     scopes = {"GET": WEBHOOKS_MANAGE, "POST": WEBHOOKS_MANAGE}
     serializer_class = WebhookSerializer
-    sort_fields = WEBHOOK_SORTS
+    sort_fields = {"id": "id", "created_at": "created_at"}
     default_sort = "id"
 
     def get_queryset(self):
@@ -146,7 +143,7 @@ class DeliveryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
 
 
-@list_schema(DeliverySerializer, {"id": "id", "created_at": "created_at"}, statuses=(400, 401, 403, 404))
+@list_schema(statuses=(400, 401, 403, 404))
 class WebhookDeliveryListApi(ListApi):
     scopes = {"GET": WEBHOOKS_MANAGE}
     serializer_class = DeliverySerializer

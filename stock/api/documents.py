@@ -18,7 +18,7 @@ def _answer(document, code=status.HTTP_200_OK) -> Response:
     return Response(DocumentSerializer(selectors.document_detail(document.pk)).data, status=code)
 
 
-@list_schema(DocumentSerializer, DOCUMENT_SORTS, statuses=(400, 401))
+@list_schema()
 @extend_schema(tags=["documents"])
 class DocumentListApi(ListApi):
     scopes = read_write("stock:read", "stock:write")

@@ -14,7 +14,7 @@ from stock.filters import LOCATION_SORTS, LocationFilter
 from stock.serializers import LocationInputSerializer, LocationSerializer
 
 
-@list_schema(LocationSerializer, LOCATION_SORTS, statuses=(400, 401))
+@list_schema()
 @extend_schema(tags=["locations"])
 class LocationListApi(ListApi):
     scopes = read_write("stock:read")  # writes: admins only

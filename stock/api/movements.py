@@ -32,7 +32,7 @@ def known(obj, field: str, message: str):
     return obj
 
 
-@list_schema(MovementSerializer, MOVEMENT_SORTS, statuses=(400, 401))
+@list_schema()
 @extend_schema(tags=["stock"])
 class MovementListApi(ListApi):
     scopes = read_write("stock:read", "stock:write")

@@ -37,7 +37,7 @@ LEVEL_PARAMETERS = [
 ]
 
 
-@list_schema(StockLevelRowSerializer, LEVEL_SORTS, statuses=(400, 401), parameters=LEVEL_PARAMETERS)
+@list_schema(parameters=LEVEL_PARAMETERS)
 @extend_schema(tags=["stock"])
 class LevelListApi(ListApi):
     """One row per product (totals over every location), a location's figures with ``location_id``, or one row
@@ -89,7 +89,7 @@ EXPORT_FORMAT = OpenApiParameter(
 )
 
 
-@list_schema(ProductSerializer, PRODUCT_SORTS, statuses=(400, 401, 406), parameters=[EXPORT_FORMAT])
+@list_schema(statuses=(400, 401, 406), parameters=[EXPORT_FORMAT])
 @extend_schema(tags=["products"])
 class ProductListApi(ListApi):
     scopes = read_write("catalog:read", "catalog:write")
