@@ -235,9 +235,6 @@ class ApiKeyListApi(ListApi):
             return ApiKey.objects.none()
         return get_object_or_404(ApiClient, pk=self.kwargs["pk"]).keys.all()
 
-    def get(self, request, pk):
-        return super().get(request)
-
     @idempotent_create(
         ApiKeyInputSerializer,
         NewApiKeySerializer,

@@ -156,9 +156,6 @@ class WebhookDeliveryListApi(ListApi):
             return WebhookDelivery.objects.none()
         return webhooks.get_webhook(self.request.user, self.kwargs["pk"]).deliveries.select_related("event")
 
-    def get(self, request, pk):
-        return super().get(request)
-
 
 class RedeliverApi(APIView):
     scopes = {"POST": WEBHOOKS_MANAGE}
