@@ -14,8 +14,13 @@ from stock.filters import DOCUMENT_SORTS, DocumentFilter
 from stock.serializers import DocumentCreateSerializer, DocumentSerializer
 
 
-def _answer(document, code=status.HTTP_200_OK) -> Response:
+def document_answer(document, code=status.HTTP_200_OK) -> Response:
     return Response(DocumentSerializer(selectors.document_detail(document.pk)).data, status=code)
+
+
+def reversal(description: str):
+    """Decorate a reversing ``post``: idempotent, no body, and a 201 with the reversal document."""
+    return idempotent_create(None, DocumentSerializer, statuses=(400, 401, 403, 404, 409), description=description)
 
 
 @list_schema()
@@ -39,7 +44,7 @@ class DocumentListApi(ListApi):
     )
     def post(self, request):
         document = services.create_document(user=request.user, **validated(DocumentCreateSerializer, request))
-        return _answer(document, status.HTTP_201_CREATED)
+        return document_answer(document, status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["documents"])
@@ -61,7 +66,7 @@ class _DocumentActionApi(GenericAPIView):
 
     def post(self, request, pk):
         document = found(selectors.document_detail(pk, allowed=access.restriction(request.user)))
-        return _answer(type(self).action(document=document, user=request.user), self.answer_status)
+        return document_answer(type(self).action(document=document, user=request.user), self.answer_status)
 
 
 def _transition_schema(description: str):
@@ -89,13 +94,9 @@ class DocumentReverseApi(_DocumentActionApi):
     action = staticmethod(services.reverse_document)
     answer_status = status.HTTP_201_CREATED
 
-    @idempotent_create(
-        None,
-        DocumentSerializer,
-        statuses=(400, 401, 403, 404, 409),
-        description="A new document of the same kind undoing this one (reason `reversal`). Staff reverse only "
-        "their own documents (403); at most once (409 `already_reversed`); an in-transit transfer is cancelled "
-        "instead.",
+    @reversal(
+        "A new document of the same kind undoing this one (reason `reversal`). Staff reverse only their own "
+        "documents (403); at most once (409 `already_reversed`); an in-transit transfer is cancelled instead."
     )
     def post(self, request, pk):
         return super().post(request, pk)

@@ -13,6 +13,7 @@ from inventory_site.api.views import ListApi, found, validated
 from inventory_site.exceptions import Invalid
 from stock import access, selectors, services
 from stock.api import quick
+from stock.api.documents import document_answer, reversal
 from stock.filters import MOVEMENT_SORTS, MovementFilter
 from stock.serializers import (
     CountCreateSerializer,
@@ -70,18 +71,15 @@ class MovementReverseApi(GenericAPIView):
     scopes = read_write("stock:read", "stock:write")
     serializer_class = DocumentSerializer
 
-    @idempotent_create(
-        None,
-        DocumentSerializer,
-        statuses=(400, 401, 403, 404, 409),
-        description="The opposite movement, written as a one-line reversal document (reason `reversal`). "
-        "Staff reverse only their own movements; a movement is reversed at most once (409 `already_reversed`); "
-        "a transfer's movement is reversed with its transfer (409 `invalid_transition`).",
+    @reversal(
+        "The opposite movement, written as a one-line reversal document (reason `reversal`). Staff reverse only "
+        "their own movements; a movement is reversed at most once (409 `already_reversed`); a transfer's movement "
+        "is reversed with its transfer (409 `invalid_transition`)."
     )
     def post(self, request, pk):
         movement = found(selectors.movement_detail(pk))
         document = services.reverse_movement(movement=movement, user=request.user)
-        return Response(DocumentSerializer(selectors.document_detail(document.pk)).data, status=status.HTTP_201_CREATED)
+        return document_answer(document, status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["stock"])
