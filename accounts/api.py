@@ -27,12 +27,12 @@ from accounts.serializers import (
     UserUpdateSerializer,
     user_representation,
 )
-from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
-from inventory_site.api.idempotency import idempotent
+from inventory_site.api.docs import list_schema, problem_responses
+from inventory_site.api.idempotency import idempotent, idempotent_create
 from inventory_site.api.permissions import ADMIN, PUBLIC, SIGNED_IN, key_client
 from inventory_site.api.sorting import SortMixin
 from inventory_site.api.throttling import AuthRateThrottle
-from inventory_site.api.views import ListApi, validated
+from inventory_site.api.views import DELETED, ListApi, validated
 
 
 class AuthView(APIView):
@@ -75,9 +75,8 @@ class TokenApi(NoStoreView):
         ),
     )
     def post(self, request):
-        serializer = TokenRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        email, password = serializer.validated_data["email"], serializer.validated_data["password"]
+        data = validated(TokenRequestSerializer, request)
+        email, password = data["email"], data["password"]
         # axes needs the Django request; authenticate() sends user_login_failed on failure.
         user = authenticate(request._request, email=email, password=password)
         if user is None:
@@ -94,9 +93,7 @@ class TokenRefreshApi(NoStoreView):
         auth=[],
     )
     def post(self, request):
-        serializer = RefreshRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return Response(tokens.rotate_refresh_token(token=serializer.validated_data["refresh"]))
+        return Response(tokens.rotate_refresh_token(token=validated(RefreshRequestSerializer, request)["refresh"]))
 
 
 class LogoutApi(AuthView):
@@ -106,9 +103,7 @@ class LogoutApi(AuthView):
         auth=[],
     )
     def post(self, request):
-        serializer = RefreshRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        tokens.revoke_refresh_token(token=serializer.validated_data["refresh"])
+        tokens.revoke_refresh_token(token=validated(RefreshRequestSerializer, request)["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -130,14 +125,11 @@ class MeApi(APIView):
         return Response(user_representation(request.user))
 
 
-USER_SORTS = {"email": "email", "date_joined": "date_joined", "last_login": "last_login", "role": "role"}
-
-
-@list_schema(UserSerializer, USER_SORTS, statuses=(400, 401, 403), paged=False)
+@list_schema(statuses=(400, 401, 403), paged=False)
 class UserListApi(SortMixin, ListAPIView):
     scopes = {"GET": ADMIN, "POST": ADMIN}
     serializer_class = UserSerializer
-    sort_fields = USER_SORTS
+    sort_fields = {"email": "email", "date_joined": "date_joined", "last_login": "last_login", "role": "role"}
     nullable_sort_fields = frozenset({"last_login"})
     default_sort = "email"
 
@@ -149,9 +141,7 @@ class UserListApi(SortMixin, ListAPIView):
     )
     @idempotent
     def post(self, request):
-        serializer = UserCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = services.create_user(actor=request.user, **serializer.validated_data)
+        user = services.create_user(actor=request.user, **validated(UserCreateSerializer, request))
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -173,12 +163,11 @@ class UserDetailApi(APIView):
     )
     def patch(self, request, pk):
         user = _person(pk)
-        serializer = UserUpdateSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        user = services.update_user(actor=request.user, user=user, **serializer.validated_data)
+        data = validated(UserUpdateSerializer, request, partial=True)
+        user = services.update_user(actor=request.user, user=user, **data)
         return Response(UserSerializer(user).data)
 
-    @extend_schema(responses={204: OpenApiResponse(description="Deleted"), **problem_responses(401, 403, 404, 409)})
+    @extend_schema(responses={**DELETED, **problem_responses(401, 403, 404, 409)})
     def delete(self, request, pk):
         services.delete_user(actor=request.user, user=_person(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -190,26 +179,18 @@ def _person(pk) -> User:
 
 # --- API clients and keys (admins only: no key scope manages them) ---------------------------------------------
 
-CLIENT_SORTS = {"name": "name", "id": "id", "created_at": "created_at"}
-KEY_SORTS = {"created_at": "created_at", "id": "id"}
 
-
-@list_schema(ApiClientSerializer, CLIENT_SORTS, statuses=(400, 401, 403))
+@list_schema(statuses=(400, 401, 403))
 class ApiClientListApi(ListApi):
     scopes = {"GET": ADMIN, "POST": ADMIN}
     serializer_class = ApiClientSerializer
-    sort_fields = CLIENT_SORTS
+    sort_fields = {"name": "name", "id": "id", "created_at": "created_at"}
     default_sort = "name"
 
     def get_queryset(self):
         return ApiClient.objects.all()
 
-    @extend_schema(
-        request=ApiClientInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: ApiClientSerializer, **problem_responses(400, 401, 403, 409)},
-    )
-    @idempotent
+    @idempotent_create(ApiClientInputSerializer, ApiClientSerializer)
     def post(self, request):
         client = clients.create_client(actor=request.user, **validated(ApiClientInputSerializer, request))
         return Response(ApiClientSerializer(client).data, status=status.HTTP_201_CREATED)
@@ -242,11 +223,11 @@ class ApiClientDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@list_schema(ApiKeySerializer, KEY_SORTS, statuses=(400, 401, 403, 404))
+@list_schema(statuses=(400, 401, 403, 404))
 class ApiKeyListApi(ListApi):
     scopes = {"GET": ADMIN, "POST": ADMIN}
     serializer_class = ApiKeySerializer
-    sort_fields = KEY_SORTS
+    sort_fields = {"created_at": "created_at", "id": "id"}
     default_sort = "-created_at"
 
     def get_queryset(self):
@@ -254,17 +235,13 @@ class ApiKeyListApi(ListApi):
             return ApiKey.objects.none()
         return get_object_or_404(ApiClient, pk=self.kwargs["pk"]).keys.all()
 
-    def get(self, request, pk):
-        return super().get(request)
-
-    @extend_schema(
-        request=ApiKeyInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: NewApiKeySerializer, **problem_responses(400, 401, 403, 404, 409)},
+    @idempotent_create(
+        ApiKeyInputSerializer,
+        NewApiKeySerializer,
+        statuses=(400, 401, 403, 404, 409),
         description="A new key. `key` (`inv_<prefix>_<secret>`) is shown in this answer only; the service keeps an "
         "HMAC digest of it.",
     )
-    @idempotent
     def post(self, request, pk):
         client = get_object_or_404(ApiClient, pk=pk)
         data = validated(ApiKeyInputSerializer, request)

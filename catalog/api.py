@@ -15,9 +15,9 @@ from catalog.serializers import (
     SupplierInputSerializer,
     SupplierSerializer,
 )
-from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
+from inventory_site.api.docs import list_schema, problem_responses
 from inventory_site.api.filters import StrictBooleanFilter, TextFilter
-from inventory_site.api.idempotency import idempotent
+from inventory_site.api.idempotency import idempotent_create
 from inventory_site.api.permissions import read_write
 from inventory_site.api.views import DELETED, ListApi, found, lookup, validated
 
@@ -28,27 +28,19 @@ class CategoryFilter(django_filters.FilterSet):
     name = TextFilter(field_name="name", lookup_expr="icontains")
 
 
-CATEGORY_SORTS = {"name": "name", "product_count": "product_count", "id": "id"}
-
-
-@list_schema(CategorySerializer, CATEGORY_SORTS, statuses=(400, 401))
+@list_schema()
 @extend_schema(tags=["categories"])
 class CategoryListApi(ListApi):
     scopes = read_write("catalog:read", "catalog:write")
     serializer_class = CategorySerializer
     filterset_class = CategoryFilter
-    sort_fields = CATEGORY_SORTS
+    sort_fields = {"name": "name", "product_count": "product_count", "id": "id"}
     default_sort = "name"
 
     def get_queryset(self):
         return selectors.category_list()
 
-    @extend_schema(
-        request=CategoryInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: CategorySerializer, **problem_responses(400, 401, 403, 409)},
-    )
-    @idempotent
+    @idempotent_create(CategoryInputSerializer, CategorySerializer)
     def post(self, request):
         category = services.create_category(actor=request.user, **validated(CategoryInputSerializer, request))
         return Response(CategorySerializer(selectors.category_detail(category.pk)).data, status=status.HTTP_201_CREATED)
@@ -87,27 +79,19 @@ class SupplierFilter(django_filters.FilterSet):
     is_active = StrictBooleanFilter(field_name="is_active")
 
 
-SUPPLIER_SORTS = {"name": "name", "id": "id"}
-
-
-@list_schema(SupplierSerializer, SUPPLIER_SORTS, statuses=(400, 401))
+@list_schema()
 @extend_schema(tags=["suppliers"])
 class SupplierListApi(ListApi):
     scopes = read_write("catalog:read", "catalog:write")
     serializer_class = SupplierSerializer
     filterset_class = SupplierFilter
-    sort_fields = SUPPLIER_SORTS
+    sort_fields = {"name": "name", "id": "id"}
     default_sort = "name"
 
     def get_queryset(self):
         return selectors.supplier_list()
 
-    @extend_schema(
-        request=SupplierInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: SupplierSerializer, **problem_responses(400, 401, 403, 409)},
-    )
-    @idempotent
+    @idempotent_create(SupplierInputSerializer, SupplierSerializer)
     def post(self, request):
         supplier = services.create_supplier(actor=request.user, **validated(SupplierInputSerializer, request))
         return Response(SupplierSerializer(supplier).data, status=status.HTTP_201_CREATED)

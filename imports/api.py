@@ -11,9 +11,9 @@ from imports import export, selectors, services
 from imports.files import MAX_FILE_BYTES
 from imports.models import RowStatus
 from imports.serializers import ImportCreateSerializer, ImportRowSerializer, ImportSerializer
-from inventory_site.api.docs import IDEMPOTENCY_KEY, PAGE_PARAMETERS, problem_responses
+from inventory_site.api.docs import PAGE_PARAMETERS, problem_responses
 from inventory_site.api.filters import parse_boolean
-from inventory_site.api.idempotency import idempotent
+from inventory_site.api.idempotency import idempotent_create
 from inventory_site.api.permissions import ADMIN
 from inventory_site.api.views import ListApi, found, validated
 from inventory_site.exceptions import Invalid
@@ -50,13 +50,12 @@ class ImportListApi(ListApi):
     def get(self, request):
         return super().get(request)
 
-    @extend_schema(
+    @idempotent_create(
+        {"multipart/form-data": ImportCreateSerializer},
+        ImportSerializer,
+        statuses=(400, 401, 403, 409, 413, 415),
         summary="Upload a file: validated as a job, nothing in the catalogue or stock is written",
-        request={"multipart/form-data": ImportCreateSerializer},
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: ImportSerializer, **problem_responses(400, 401, 403, 409, 413, 415)},
     )
-    @idempotent
     def post(self, request):
         data = validated(ImportCreateSerializer, request)
         uploaded = data["file"]

@@ -1,7 +1,7 @@
 """The event feed and webhooks: admins, or API keys with ``events:read`` / ``webhooks:manage``."""
 
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,9 +17,9 @@ from integrations.serializers import (
     WebhookInputSerializer,
     WebhookSerializer,
 )
-from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
-from inventory_site.api.idempotency import idempotent
-from inventory_site.api.views import ListApi, validated
+from inventory_site.api.docs import list_schema, problem_responses
+from inventory_site.api.idempotency import idempotent_create
+from inventory_site.api.views import DELETED, ListApi, validated
 from inventory_site.exceptions import Invalid
 
 EVENTS_READ, WEBHOOKS_MANAGE = "events:read", "webhooks:manage"
@@ -76,26 +76,21 @@ class EventFeedApi(APIView):
         return Response({**page, "results": EventSerializer(page["results"], many=True).data})
 
 
-WEBHOOK_SORTS = {"id": "id", "created_at": "created_at"}
-
-
-@list_schema(WebhookSerializer, WEBHOOK_SORTS, statuses=(400, 401, 403))
+@list_schema(statuses=(400, 401, 403))
 class WebhookListApi(ListApi):
     scopes = {"GET": WEBHOOKS_MANAGE, "POST": WEBHOOKS_MANAGE}
     serializer_class = WebhookSerializer
-    sort_fields = WEBHOOK_SORTS
+    sort_fields = {"id": "id", "created_at": "created_at"}
     default_sort = "id"
 
     def get_queryset(self):
         return webhooks.visible_webhooks(self.request.user)
 
-    @extend_schema(
-        request=WebhookInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: NewWebhookSerializer, **problem_responses(400, 401, 403, 409)},
+    @idempotent_create(
+        WebhookInputSerializer,
+        NewWebhookSerializer,
         description="The answer carries the `secret` (`whsec_<base64>`) once.",
     )
-    @idempotent
     def post(self, request):
         webhook = webhooks.create_webhook(user=request.user, **validated(WebhookInputSerializer, request))
         return Response(NewWebhookSerializer(webhook).data, status=status.HTTP_201_CREATED)
@@ -116,7 +111,7 @@ class WebhookDetailApi(APIView):
         data = validated(WebhookInputSerializer, request, partial=True)
         return Response(WebhookSerializer(webhooks.update_webhook(user=request.user, webhook=webhook, **data)).data)
 
-    @extend_schema(responses={204: OpenApiResponse(description="Deleted"), **problem_responses(401, 403, 404)})
+    @extend_schema(responses={**DELETED, **problem_responses(401, 403, 404)})
     def delete(self, request, pk):
         webhooks.delete_webhook(user=request.user, webhook=webhooks.get_webhook(request.user, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -148,7 +143,7 @@ class DeliveryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
 
 
-@list_schema(DeliverySerializer, {"id": "id", "created_at": "created_at"}, statuses=(400, 401, 403, 404))
+@list_schema(statuses=(400, 401, 403, 404))
 class WebhookDeliveryListApi(ListApi):
     scopes = {"GET": WEBHOOKS_MANAGE}
     serializer_class = DeliverySerializer
@@ -160,9 +155,6 @@ class WebhookDeliveryListApi(ListApi):
         if getattr(self, "swagger_fake_view", False):
             return WebhookDelivery.objects.none()
         return webhooks.get_webhook(self.request.user, self.kwargs["pk"]).deliveries.select_related("event")
-
-    def get(self, request, pk):
-        return super().get(request)
 
 
 class RedeliverApi(APIView):

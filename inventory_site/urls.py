@@ -8,16 +8,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from accounts.views import throttle_login_posts
 from inventory_site import redoc, views
 
-api_v1 = [
-    path("", include("accounts.api_urls")),
-    path("", include("audit.api_urls")),
-    path("", include("catalog.api_urls")),
-    path("", include("integrations.api_urls")),
-    path("", include("stock.api_urls")),
-    path("", include("orders.api_urls")),
-    path("", include("reports.api_urls")),
-    path("", include("imports.api_urls")),
-]
+# Each app's API and pages sit at the root of their prefix, in this order (the first match wins).
+API_APPS = ["accounts", "audit", "catalog", "integrations", "stock", "orders", "reports", "imports"]
+PAGE_URLS = ["accounts.urls", "reports.dashboard_urls", "stock.urls", "orders.urls", "reports.urls", "imports.urls"]
+
+api_v1 = [path("", include(f"{app}.api_urls")) for app in API_APPS]
 
 # What ReDoc needs beyond the site's policy, on /redoc only: its search runs in a Web Worker built from a
 # blob: URL of its own bundle, and while the bundle loads (before it can read the nonce) it adds two <style>
@@ -44,12 +39,7 @@ urlpatterns = [
     # The admin's own login view, its POSTs throttled like /login/ (listed first, so it wins the match).
     path("admin/login/", throttle_login_posts(admin.site.login)),
     path("admin/", admin.site.urls),
-    path("", include("accounts.urls")),
-    path("", include("reports.dashboard_urls")),
-    path("", include("stock.urls")),
-    path("", include("orders.urls")),
-    path("", include("reports.urls")),
-    path("", include("imports.urls")),
+    *(path("", include(module)) for module in PAGE_URLS),
 ]
 
 handler404 = "inventory_site.errors.page_not_found"

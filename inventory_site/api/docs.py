@@ -82,12 +82,17 @@ def sort_parameters(fields) -> list[OpenApiParameter]:
     ]
 
 
-def list_schema(serializer_class, sort_fields, *, statuses=(400, 401), paged: bool = True, parameters=()):
-    """``@extend_schema_view(get=...)`` of a list view: its page, sort and filter parameters and its answers."""
-    return extend_schema_view(
-        get=extend_schema(
-            parameters=[*(PAGE_PARAMETERS if paged else []), *sort_parameters(sort_fields), *parameters],
-            responses={200: serializer_class(many=True), **problem_responses(*statuses)},
-            filters=True,
-        )
-    )
+def list_schema(*, statuses=(400, 401), paged: bool = True, parameters=()):
+    """Decorate a list view with ``@extend_schema_view(get=...)``: the page, sort (its ``sort_fields``) and filter
+    parameters, and its answers (its ``serializer_class``, many)."""
+
+    def decorate(view):
+        return extend_schema_view(
+            get=extend_schema(
+                parameters=[*(PAGE_PARAMETERS if paged else []), *sort_parameters(view.sort_fields), *parameters],
+                responses={200: view.serializer_class(many=True), **problem_responses(*statuses)},
+                filters=True,
+            )
+        )(view)
+
+    return decorate

@@ -11,9 +11,11 @@ import json
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from inventory_site.api.docs import IDEMPOTENCY_KEY, problem_responses
 from inventory_site.exceptions import Conflict
 from inventory_site.models import IDEMPOTENCY_TTL, IdempotencyRecord
 
@@ -83,6 +85,18 @@ def idempotent(handler):
         raise Conflict("The request with this idempotency key is still in progress; retry shortly.")
 
     return wrapper
+
+
+def idempotent_create(request, response, *, statuses=(400, 401, 403, 409), **schema):
+    """Decorate a creating ``post``: ``idempotent``, and documented so, with ``Idempotency-Key`` and a 201 of
+    ``response`` (``schema``: further ``extend_schema`` arguments, such as ``description``)."""
+    documented = extend_schema(
+        request=request,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: response, **problem_responses(*statuses)},
+        **schema,
+    )
+    return lambda handler: documented(idempotent(handler))
 
 
 class _Retry(Exception):

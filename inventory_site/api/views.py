@@ -31,7 +31,7 @@ class ListApi(SortMixin, GenericAPIView):
     """GET a filtered, sorted page of ``get_queryset()`` rendered with ``serializer_class``. Subclasses declare
     ``scopes`` (inventory_site.api.permissions)."""
 
-    def get(self, request):
+    def get(self, request, **kwargs):  # a nested list's parent pk: get_queryset reads it from self.kwargs
         queryset = self.sort(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

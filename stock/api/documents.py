@@ -5,8 +5,8 @@ from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
-from inventory_site.api.idempotency import idempotent
+from inventory_site.api.docs import list_schema, problem_responses
+from inventory_site.api.idempotency import idempotent_create
 from inventory_site.api.permissions import read_write
 from inventory_site.api.views import ListApi, found, validated
 from stock import access, selectors, services
@@ -14,11 +14,16 @@ from stock.filters import DOCUMENT_SORTS, DocumentFilter
 from stock.serializers import DocumentCreateSerializer, DocumentSerializer
 
 
-def _answer(document, code=status.HTTP_200_OK) -> Response:
+def document_answer(document, code=status.HTTP_200_OK) -> Response:
     return Response(DocumentSerializer(selectors.document_detail(document.pk)).data, status=code)
 
 
-@list_schema(DocumentSerializer, DOCUMENT_SORTS, statuses=(400, 401))
+def reversal(description: str):
+    """Decorate a reversing ``post``: idempotent, no body, and a 201 with the reversal document."""
+    return idempotent_create(None, DocumentSerializer, statuses=(400, 401, 403, 404, 409), description=description)
+
+
+@list_schema()
 @extend_schema(tags=["documents"])
 class DocumentListApi(ListApi):
     scopes = read_write("stock:read", "stock:write")
@@ -30,18 +35,16 @@ class DocumentListApi(ListApi):
     def get_queryset(self):
         return selectors.document_list(allowed=access.restriction(self.request.user))
 
-    @extend_schema(
-        request=DocumentCreateSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: DocumentSerializer, **problem_responses(400, 401, 403, 409)},
+    @idempotent_create(
+        DocumentCreateSerializer,
+        DocumentSerializer,
         description="All lines or none, in one transaction. Bad input on any line is a 400 with `errors.lines` "
         'as `{"<index from 0>": [messages]}`; lines short of stock make one 409 `insufficient_stock` with '
         "`lines: [{index, product_id, requested, available}]`. A lock timeout is a 503 (retry).",
     )
-    @idempotent
     def post(self, request):
         document = services.create_document(user=request.user, **validated(DocumentCreateSerializer, request))
-        return _answer(document, status.HTTP_201_CREATED)
+        return document_answer(document, status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["documents"])
@@ -63,41 +66,37 @@ class _DocumentActionApi(GenericAPIView):
 
     def post(self, request, pk):
         document = found(selectors.document_detail(pk, allowed=access.restriction(request.user)))
-        return _answer(type(self).action(document=document, user=request.user), self.answer_status)
+        return document_answer(type(self).action(document=document, user=request.user), self.answer_status)
 
 
-@extend_schema(
-    tags=["documents"],
-    request=None,
-    responses={200: DocumentSerializer, **problem_responses(400, 401, 403, 404, 409)},
-    description="in_transit -> completed: the stock moves from TRANSIT to the destination.",
-)
+def _transition_schema(description: str):
+    """A transfer in transit moved on: no body; the document as it is afterwards."""
+    return extend_schema(
+        tags=["documents"],
+        request=None,
+        responses={200: DocumentSerializer, **problem_responses(400, 401, 403, 404, 409)},
+        description=description,
+    )
+
+
+@_transition_schema("in_transit -> completed: the stock moves from TRANSIT to the destination.")
 class DocumentReceiveApi(_DocumentActionApi):
     action = staticmethod(services.receive_transfer)
 
 
-@extend_schema(
-    tags=["documents"],
-    request=None,
-    responses={200: DocumentSerializer, **problem_responses(400, 401, 403, 404, 409)},
-    description="in_transit -> cancelled: the stock goes back from TRANSIT to the source.",
-)
+@_transition_schema("in_transit -> cancelled: the stock goes back from TRANSIT to the source.")
 class DocumentCancelApi(_DocumentActionApi):
     action = staticmethod(services.cancel_transfer)
 
 
-@extend_schema(
-    tags=["documents"],
-    request=None,
-    parameters=[IDEMPOTENCY_KEY],
-    responses={201: DocumentSerializer, **problem_responses(400, 401, 403, 404, 409)},
-    description="A new document of the same kind undoing this one (reason `reversal`). Staff reverse only their own "
-    "documents (403); at most once (409 `already_reversed`); an in-transit transfer is cancelled instead.",
-)
+@extend_schema(tags=["documents"])
 class DocumentReverseApi(_DocumentActionApi):
     action = staticmethod(services.reverse_document)
     answer_status = status.HTTP_201_CREATED
 
-    @idempotent
+    @reversal(
+        "A new document of the same kind undoing this one (reason `reversal`). Staff reverse only their own "
+        "documents (403); at most once (409 `already_reversed`); an in-transit transfer is cancelled instead."
+    )
     def post(self, request, pk):
         return super().post(request, pk)

@@ -5,8 +5,8 @@ from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
-from inventory_site.api.idempotency import idempotent
+from inventory_site.api.docs import list_schema, problem_responses
+from inventory_site.api.idempotency import idempotent_create
 from inventory_site.api.permissions import read_write
 from inventory_site.api.views import DELETED, ListApi, found, validated
 from stock import selectors, services
@@ -14,7 +14,7 @@ from stock.filters import LOCATION_SORTS, LocationFilter
 from stock.serializers import LocationInputSerializer, LocationSerializer
 
 
-@list_schema(LocationSerializer, LOCATION_SORTS, statuses=(400, 401))
+@list_schema()
 @extend_schema(tags=["locations"])
 class LocationListApi(ListApi):
     scopes = read_write("stock:read")  # writes: admins only
@@ -26,12 +26,7 @@ class LocationListApi(ListApi):
     def get_queryset(self):
         return selectors.location_list()
 
-    @extend_schema(
-        request=LocationInputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: LocationSerializer, **problem_responses(400, 401, 403, 409)},
-    )
-    @idempotent
+    @idempotent_create(LocationInputSerializer, LocationSerializer)
     def post(self, request):
         location = services.create_location(actor=request.user, **validated(LocationInputSerializer, request))
         return Response(LocationSerializer(location).data, status=status.HTTP_201_CREATED)

@@ -5,14 +5,15 @@ from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
-from inventory_site.api.idempotency import idempotent
+from inventory_site.api.docs import list_schema, problem_responses
+from inventory_site.api.idempotency import idempotent_create
 from inventory_site.api.pagination import LargeTablePagination
 from inventory_site.api.permissions import read_write
 from inventory_site.api.views import ListApi, found, validated
 from inventory_site.exceptions import Invalid
 from stock import access, selectors, services
 from stock.api import quick
+from stock.api.documents import document_answer, reversal
 from stock.filters import MOVEMENT_SORTS, MovementFilter
 from stock.serializers import (
     CountCreateSerializer,
@@ -32,7 +33,7 @@ def known(obj, field: str, message: str):
     return obj
 
 
-@list_schema(MovementSerializer, MOVEMENT_SORTS, statuses=(400, 401))
+@list_schema()
 @extend_schema(tags=["stock"])
 class MovementListApi(ListApi):
     scopes = read_write("stock:read", "stock:write")
@@ -45,12 +46,7 @@ class MovementListApi(ListApi):
     def get_queryset(self):
         return selectors.movement_list(allowed=access.restriction(self.request.user))
 
-    @extend_schema(
-        request=MovementCreateSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: MovementWithStockSerializer, **problem_responses(400, 401, 403, 409)},
-    )
-    @idempotent
+    @idempotent_create(MovementCreateSerializer, MovementWithStockSerializer)
     def post(self, request):
         data = quick.movement_input(request.data) or validated(MovementCreateSerializer, request)
         recorded = services.record_movement_by_id(user=request.user, **data)
@@ -75,19 +71,15 @@ class MovementReverseApi(GenericAPIView):
     scopes = read_write("stock:read", "stock:write")
     serializer_class = DocumentSerializer
 
-    @extend_schema(
-        request=None,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: DocumentSerializer, **problem_responses(400, 401, 403, 404, 409)},
-        description="The opposite movement, written as a one-line reversal document (reason `reversal`). "
-        "Staff reverse only their own movements; a movement is reversed at most once (409 `already_reversed`); "
-        "a transfer's movement is reversed with its transfer (409 `invalid_transition`).",
+    @reversal(
+        "The opposite movement, written as a one-line reversal document (reason `reversal`). Staff reverse only "
+        "their own movements; a movement is reversed at most once (409 `already_reversed`); a transfer's movement "
+        "is reversed with its transfer (409 `invalid_transition`)."
     )
-    @idempotent
     def post(self, request, pk):
         movement = found(selectors.movement_detail(pk))
         document = services.reverse_movement(movement=movement, user=request.user)
-        return Response(DocumentSerializer(selectors.document_detail(document.pk)).data, status=status.HTTP_201_CREATED)
+        return document_answer(document, status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["stock"])
@@ -95,12 +87,7 @@ class CountApi(GenericAPIView):
     scopes = read_write("stock:read", "stock:write")
     serializer_class = CountCreateSerializer
 
-    @extend_schema(
-        request=CountCreateSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: CountResultSerializer, **problem_responses(400, 401, 403, 409)},
-    )
-    @idempotent
+    @idempotent_create(CountCreateSerializer, CountResultSerializer)
     def post(self, request):
         data = validated(CountCreateSerializer, request)
         product = known(selectors.product_for_movement(data.pop("product_id")), "product_id", "Unknown product.")

@@ -13,9 +13,9 @@ from catalog.exchange import PRODUCT_COLUMNS, product_row
 from catalog.models import Product
 from catalog.serializers import ProductCreateSerializer, ProductUpdateSerializer
 from inventory_site import limits
-from inventory_site.api.docs import IDEMPOTENCY_KEY, list_schema, problem_responses
+from inventory_site.api.docs import list_schema, problem_responses
 from inventory_site.api.filters import parse_boolean
-from inventory_site.api.idempotency import idempotent
+from inventory_site.api.idempotency import idempotent_create
 from inventory_site.api.permissions import read_write
 from inventory_site.api.renderers import DOWNLOAD_FORMATS, CSVRenderer, XLSXRenderer
 from inventory_site.api.views import DELETED, ListApi, found, lookup, validated
@@ -37,7 +37,7 @@ LEVEL_PARAMETERS = [
 ]
 
 
-@list_schema(StockLevelRowSerializer, LEVEL_SORTS, statuses=(400, 401), parameters=LEVEL_PARAMETERS)
+@list_schema(parameters=LEVEL_PARAMETERS)
 @extend_schema(tags=["stock"])
 class LevelListApi(ListApi):
     """One row per product (totals over every location), a location's figures with ``location_id``, or one row
@@ -89,7 +89,7 @@ EXPORT_FORMAT = OpenApiParameter(
 )
 
 
-@list_schema(ProductSerializer, PRODUCT_SORTS, statuses=(400, 401, 406), parameters=[EXPORT_FORMAT])
+@list_schema(statuses=(400, 401, 406), parameters=[EXPORT_FORMAT])
 @extend_schema(tags=["products"])
 class ProductListApi(ListApi):
     scopes = read_write("catalog:read", "catalog:write")
@@ -121,12 +121,7 @@ class ProductListApi(ListApi):
         write = csv_response if file_format == "csv" else xlsx_response
         return write(filename, PRODUCT_COLUMNS, rows)
 
-    @extend_schema(
-        request=ProductCreateSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: ProductDetailSerializer, **problem_responses(400, 401, 403, 409)},
-    )
-    @idempotent
+    @idempotent_create(ProductCreateSerializer, ProductDetailSerializer)
     def post(self, request):
         product = catalog_services.create_product(actor=request.user, **validated(ProductCreateSerializer, request))
         body = ProductDetailSerializer(selectors.product_detail(product.pk)).data
