@@ -81,10 +81,12 @@ OrderLineFormSet = forms.formset_factory(
 
 
 class OrderFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices])
-    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=[("", _("Any")), *Priority.choices])
+    """The orders list's filters, in the order the page shows them (templates/partials/filters.html)."""
+
     search = TextField(
         label=_("Search"),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number or customer")}),
     )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices])
+    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=[("", _("Any")), *Priority.choices])
     placed_by = forms.ChoiceField(label=_("Placed by"), required=False, choices=[("", _("Anyone")), (MINE, _("Mine"))])

@@ -355,11 +355,12 @@ class MovementFilterForm(forms.Form):
 
 
 class ProductFilterForm(forms.Form):
+    """The products list's filters, in the order the page shows them (templates/partials/filters.html)."""
+
     search = TextField(label=_("Search"), widget=forms.TextInput(attrs={"type": "search"}))
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.all(), required=False, empty_label=_("All categories")
     )
-    low_stock = forms.BooleanField(label=_("Low stock only"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -379,3 +380,4 @@ class ProductFilterForm(forms.Form):
     sort_order = forms.ChoiceField(
         label=_("Order"), required=False, choices=[("asc", _("Ascending")), ("desc", _("Descending"))]
     )
+    low_stock = forms.BooleanField(label=_("Low stock only"), required=False)
