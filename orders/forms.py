@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import ProductField
 from inventory_site import limits
-from inventory_site.forms import TokenForm
+from inventory_site.forms import TokenForm, note_field
 from inventory_site.params import TextField
 from orders.models import Priority, Status
 from stock.models import Location
@@ -37,12 +37,7 @@ class OrderForm(TokenForm):
         empty_label=_("Any (chosen when reserving)"),
         help_text=_("Reserve every line here (or below it), or reject the order."),
     )
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=limits.NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = note_field()
 
 
 class OrderLineForm(forms.Form):

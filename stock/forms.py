@@ -33,7 +33,15 @@ def default_location_id():
     return location.pk if location else None
 
 
-class MovementForm(TokenForm):
+class DefaultLocationMixin:
+    """A form whose ``location`` starts at the one asked for (``initial``), or else at the default location."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].initial = self.initial.get("location") or default_location_id()
+
+
+class MovementForm(DefaultLocationMixin, TokenForm):
     product = ProductField(label=_("Product"))
     change_type = forms.ChoiceField(label=_("Type"), choices=TYPE_CHOICES, initial=ChangeType.IN)
     quantity = quantity_field()
@@ -52,10 +60,6 @@ class MovementForm(TokenForm):
     note = note_field()
     location = LocationChoiceField()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].initial = self.initial.get("location") or default_location_id()
-
     def clean(self):
         data = super().clean()
         if data.get("supplier") and data.get("change_type") == ChangeType.OUT:
@@ -63,7 +67,7 @@ class MovementForm(TokenForm):
         return data
 
 
-class CountForm(TokenForm):
+class CountForm(DefaultLocationMixin, TokenForm):
     product = ProductField(label=_("Product"))
     counted_quantity = quantity_field(
         _("Counted quantity"), minimum=0, help_text=_("What is physically on the shelf now.")
@@ -71,12 +75,8 @@ class CountForm(TokenForm):
     note = note_field()
     location = LocationChoiceField()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].initial = self.initial.get("location") or default_location_id()
 
-
-class ProductCreateForm(ProductForm):
+class ProductCreateForm(DefaultLocationMixin, ProductForm):
     """A new product's fields and its opening stock: a receipt at a location, written with the product."""
 
     opening_quantity = quantity_field(
@@ -86,10 +86,6 @@ class ProductCreateForm(ProductForm):
         help_text=_("What is on the shelf now; recorded as a receipt (reason adjustment). Leave empty for none."),
     )
     location = LocationChoiceField(label=_("Opening stock location"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].initial = self.initial.get("location") or default_location_id()
 
     def add_service_error(self, error) -> None:
         """The receipt's line error goes on the opening stock."""
