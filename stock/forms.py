@@ -277,20 +277,18 @@ DocumentLineFormSet = forms.formset_factory(
 )
 
 
-class DocumentFilterForm(forms.Form):
-    """The API's document filters (kind, status, location with its sub-locations, reference, dates)."""
+def _location_filter_field() -> forms.ModelChoiceField:
+    """A list's location filter: any location (transit too), or "Any"; it matches its sub-locations as well."""
+    locations = Location.objects.order_by("priority", "code")
+    return forms.ModelChoiceField(label=_("Location"), queryset=locations, required=False, empty_label=_("Any"))
 
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any")), *DocumentKind.choices])
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *DocumentStatus.choices])
-    location = forms.ModelChoiceField(
-        label=_("Location"),
-        queryset=Location.objects.order_by("priority", "code"),
-        required=False,
-        empty_label=_("Any"),
-    )
-    reference = TextField(label=_("Reference"))
-    start_date = DayField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+def _day_field(label) -> DayField:
+    return DayField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DateRangeMixin:
+    """A filter form's optional ``start_date`` and ``end_date``: the end may not come before the start."""
 
     def clean(self):
         data = super().clean()
@@ -298,6 +296,17 @@ class DocumentFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("end_date", _("The end date is before the start date."))
         return data
+
+
+class DocumentFilterForm(DateRangeMixin, forms.Form):
+    """The API's document filters (kind, status, location with its sub-locations, reference, dates)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any")), *DocumentKind.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *DocumentStatus.choices])
+    location = _location_filter_field()
+    reference = TextField(label=_("Reference"))
+    start_date = _day_field(_("From"))
+    end_date = _day_field(_("To"))
 
     def filter_params(self) -> dict:
         """The API's query parameters (stock.filters.DocumentFilter) from the cleaned fields."""
@@ -312,7 +321,7 @@ class DocumentFilterForm(forms.Form):
         }
 
 
-class MovementFilterForm(forms.Form):
+class MovementFilterForm(DateRangeMixin, forms.Form):
     """The API's history filters, plus sorting."""
 
     change_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any")), *TYPE_CHOICES])
@@ -322,15 +331,10 @@ class MovementFilterForm(forms.Form):
         label=_("Supplier"), queryset=Supplier.objects.all(), required=False, empty_label=_("Any")
     )
     reason = forms.ChoiceField(label=_("Reason"), required=False, choices=[("", _("Any")), *Reason.choices])
-    location = forms.ModelChoiceField(
-        label=_("Location"),
-        queryset=Location.objects.order_by("priority", "code"),
-        required=False,
-        empty_label=_("Any"),
-    )
+    location = _location_filter_field()
     document = forms.IntegerField(label=_("Document id"), required=False, min_value=1, max_value=limits.MAX_ID)
-    start_date = DayField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = _day_field(_("From"))
+    end_date = _day_field(_("To"))
     sort_by = forms.ChoiceField(
         label=_("Sort by"), required=False, choices=[("created_at", _("Date")), ("quantity", _("Quantity"))]
     )
@@ -341,13 +345,6 @@ class MovementFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].widget.attrs.update({"data-include-inactive": "1", "placeholder": _("SKU or name")})
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("The end date is before the start date."))
-        return data
 
 
 class ProductFilterForm(forms.Form):
