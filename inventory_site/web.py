@@ -79,12 +79,6 @@ def claim_posted_form_token(request, *, spent: str, expired: str) -> tuple[str, 
     return token, state
 
 
-def reissue_form_token(request, form) -> None:
-    """A re-shown form gets a new token, so that the corrected form can be posted."""
-    form.data = form.data.copy()
-    form.data["form_token"] = issue_form_token(request)
-
-
 def record_spent_form_token(request, token: str, url: str) -> None:
     """The post with ``token`` recorded something and led to ``url``: a repeat says so and goes there."""
     spent = request.session.get(SPENT_TOKENS_KEY, {})

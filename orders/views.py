@@ -19,7 +19,6 @@ from inventory_site.web import (
     issue_form_token,
     paginate,
     record_spent_form_token,
-    reissue_form_token,
     spent_form_token_url,
 )
 from orders import policy, selectors, services
@@ -86,7 +85,7 @@ def order_create(request):
             url = reverse("orders:order-detail", kwargs={"pk": order.pk})
             record_spent_form_token(request, token, url)  # a repeat of this post goes to this order
             return redirect(url)
-    reissue_form_token(request, form)
+    form.renew_token(request)
     return _render_form(request, form, lines, status=400)
 
 

@@ -20,7 +20,6 @@ from inventory_site.web import (
     issue_form_token,
     paginate,
     record_spent_form_token,
-    reissue_form_token,
     sort_links,
     spent_form_token_url,
 )
@@ -82,7 +81,7 @@ def document_create(request):
             url = reverse("stock:document-detail", kwargs={"pk": document.pk})
             record_spent_form_token(request, token, url)  # a repeat of this post goes to this document
             return redirect(url)
-    reissue_form_token(request, form)
+    form.renew_token(request)
     return _render_form(request, form, lines, status=400, holders=holders)
 
 

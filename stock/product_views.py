@@ -17,7 +17,6 @@ from inventory_site.web import (
     claim_posted_form_token,
     issue_form_token,
     record_spent_form_token,
-    reissue_form_token,
     spent_form_token_url,
 )
 from stock import selectors, services
@@ -69,7 +68,7 @@ def _form_page(request, form_class, *, initial: dict, submit, template_context: 
             url = reverse("stock:product-detail", kwargs={"pk": product.pk})
             record_spent_form_token(request, token, url)
             return redirect(url)
-    reissue_form_token(request, form)
+    form.renew_token(request)
     return render(request, "stock/product_form.html", {"form": form, **template_context}, status=400)
 
 

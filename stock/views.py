@@ -25,7 +25,6 @@ from inventory_site.web import (
     issue_form_token,
     paginate,
     record_spent_form_token,
-    reissue_form_token,
     sort_links,
     spent_form_token_url,
 )
@@ -84,7 +83,7 @@ def _token_form_page(request, form_class, template, submit, *, keep=None, initia
                 url = f"{request.path}?{urlencode(query)}" if query else request.path
                 record_spent_form_token(request, token, url)
                 return redirect(url)
-        reissue_form_token(request, form)
+        form.renew_token(request)
         status = 400
     else:
         initial = {"form_token": issue_form_token(request), **(initial_from(request.GET) if initial_from else {})}
