@@ -64,6 +64,11 @@ def _price_label() -> str:
     return _("Unit price (%(currency)s)") % {"currency": settings.CURRENCY}
 
 
+def _stock_rule_field(label, help_text) -> forms.IntegerField:
+    """A product's reorder rule: a PositiveIntegerField's range, 0 by default."""
+    return forms.IntegerField(label=label, min_value=0, max_value=2_147_483_647, initial=0, help_text=help_text)
+
+
 class ProductForm(TokenForm):
     """A product's fields on our own add and edit pages; the write is catalog.services' (the admin's too)."""
 
@@ -74,20 +79,8 @@ class ProductForm(TokenForm):
     unit_price = forms.DecimalField(
         label=lazy(_price_label, str)(), min_value=0, max_digits=12, decimal_places=2, localize=False
     )
-    min_quantity = forms.IntegerField(
-        label=_("Reorder point"),
-        min_value=0,
-        max_value=2_147_483_647,
-        initial=0,
-        help_text=_("Low stock at or below this available quantity."),
-    )
-    reorder_quantity = forms.IntegerField(
-        label=_("Reorder quantity"),
-        min_value=0,
-        max_value=2_147_483_647,
-        initial=0,
-        help_text=_("Order in multiples of this; 0 for any."),
-    )
+    min_quantity = _stock_rule_field(_("Reorder point"), _("Low stock at or below this available quantity."))
+    reorder_quantity = _stock_rule_field(_("Reorder quantity"), _("Order in multiples of this; 0 for any."))
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inventory_site import limits
+from inventory_site.web import issue_form_token
 
 # Fields a shortage (``available`` on the error) is shown on, the first the form has.
 QUANTITY_FIELDS = ("quantity", "counted_quantity")
@@ -13,6 +14,11 @@ class TokenForm(forms.Form):
     """A form with a one-time token (inventory_site.web): posting the same form twice records once."""
 
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def renew_token(self, request) -> None:
+        """Re-shown after a post: a new token, so that the corrected form can be posted."""
+        self.data = self.data.copy()
+        self.data["form_token"] = issue_form_token(request)
 
     def _field_for(self, key: str) -> str | None:
         """A service's error key is the API's field name (``product_id``); the form's field drops the ``_id``."""

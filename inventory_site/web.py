@@ -7,6 +7,7 @@ import uuid
 from enum import StrEnum
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -66,6 +67,16 @@ def claim_form_token(request, token: str) -> FormToken:
         request.session.save()
         return FormToken.FRESH
     return FormToken.SPENT if spent_form_token_url(request, token) is not None else FormToken.UNKNOWN
+
+
+def claim_posted_form_token(request, *, spent: str, expired: str) -> tuple[str, FormToken]:
+    """The posted form's token and what claiming it says, with a warning when it is not fresh: ``spent`` for
+    a repeat of a post that went through, ``expired`` for a form to re-show with nothing recorded."""
+    token = request.POST.get("form_token", "")
+    state = claim_form_token(request, token)
+    if state != FormToken.FRESH:
+        messages.warning(request, spent if state == FormToken.SPENT else expired)
+    return token, state
 
 
 def record_spent_form_token(request, token: str, url: str) -> None:

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import ProductField
 from inventory_site import limits
-from inventory_site.forms import TokenForm
+from inventory_site.forms import TokenForm, note_field
 from inventory_site.params import TextField
 from orders.models import Priority, Status
 from stock.models import Location
@@ -37,12 +37,7 @@ class OrderForm(TokenForm):
         empty_label=_("Any (chosen when reserving)"),
         help_text=_("Reserve every line here (or below it), or reject the order."),
     )
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=limits.NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = note_field()
 
 
 class OrderLineForm(forms.Form):
@@ -81,10 +76,12 @@ OrderLineFormSet = forms.formset_factory(
 
 
 class OrderFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices])
-    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=[("", _("Any")), *Priority.choices])
+    """The orders list's filters, in the order the page shows them (templates/partials/filters.html)."""
+
     search = TextField(
         label=_("Search"),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number or customer")}),
     )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices])
+    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=[("", _("Any")), *Priority.choices])
     placed_by = forms.ChoiceField(label=_("Placed by"), required=False, choices=[("", _("Anyone")), (MINE, _("Mine"))])

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from inventory_site.exceptions import Conflict, DomainError
 from inventory_site.web import (
     FormToken,
-    claim_form_token,
+    claim_posted_form_token,
     issue_form_token,
     paginate,
     record_spent_form_token,
@@ -63,13 +63,10 @@ def order_create(request):
         return _render_form(request, form, OrderLineFormSet(prefix=LINE_PREFIX))
     form = OrderForm(request.POST)
     lines = OrderLineFormSet(request.POST, prefix=LINE_PREFIX)
-    token = request.POST.get("form_token", "")
-    state = claim_form_token(request, token)
+    token, state = claim_posted_form_token(request, spent=ALREADY_PLACED, expired=EXPIRED)
     if state == FormToken.SPENT:
-        messages.warning(request, ALREADY_PLACED)
         return redirect(spent_form_token_url(request, token) or "orders:order-list")
     if state == FormToken.UNKNOWN:
-        messages.warning(request, EXPIRED)
         form.is_valid()  # show the field errors too, but place nothing
         lines.is_valid()
     elif form.is_valid() and lines.is_valid():
@@ -88,8 +85,7 @@ def order_create(request):
             url = reverse("orders:order-detail", kwargs={"pk": order.pk})
             record_spent_form_token(request, token, url)  # a repeat of this post goes to this order
             return redirect(url)
-    form.data = form.data.copy()
-    form.data["form_token"] = issue_form_token(request)
+    form.renew_token(request)
     return _render_form(request, form, lines, status=400)
 
 
@@ -163,8 +159,12 @@ def _detail_context(request, order) -> dict:
 @login_required
 @require_GET
 def order_detail(request, pk):
+    return _render_order(request, pk, "orders/order_detail.html")
+
+
+def _render_order(request, pk, template):
     order = selectors.order_detail(user=request.user, pk=pk)
-    return render(request, "orders/order_detail.html", _detail_context(request, order))
+    return render(request, template, _detail_context(request, order))
 
 
 @login_required
@@ -223,8 +223,7 @@ def _ship_confirmation(request, order):
 @require_GET
 def order_print(request, pk):
     """The order's pick list and packing slip on one printable page."""
-    order = selectors.order_detail(user=request.user, pk=pk)
-    return render(request, "orders/order_print.html", _detail_context(request, order))
+    return _render_order(request, pk, "orders/order_print.html")
 
 
 @login_required

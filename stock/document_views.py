@@ -16,7 +16,7 @@ from inventory_site.exceptions import DomainError, NotFound
 from inventory_site.sorting import sort_queryset
 from inventory_site.web import (
     FormToken,
-    claim_form_token,
+    claim_posted_form_token,
     issue_form_token,
     paginate,
     record_spent_form_token,
@@ -64,13 +64,10 @@ def document_create(request):
         return _render_form(request, *_as_typed(request, kind))
     form = DocumentForm(request.POST, kind=kind)
     lines = _lines(kind, request.POST)
-    token = request.POST.get("form_token", "")
-    state = claim_form_token(request, token)
+    token, state = claim_posted_form_token(request, spent=ALREADY_SAVED, expired=EXPIRED)
     if state == FormToken.SPENT:
-        messages.warning(request, ALREADY_SAVED)
         return redirect(spent_form_token_url(request, token) or "stock:document-list")
     if state == FormToken.UNKNOWN:
-        messages.warning(request, EXPIRED)
         form.is_valid()  # show the field errors too, but save nothing
         lines.is_valid()
     elif form.is_valid() & lines.is_valid():  # both, so every error shows at once
@@ -84,8 +81,7 @@ def document_create(request):
             url = reverse("stock:document-detail", kwargs={"pk": document.pk})
             record_spent_form_token(request, token, url)  # a repeat of this post goes to this document
             return redirect(url)
-    form.data = form.data.copy()
-    form.data["form_token"] = issue_form_token(request)  # the corrected form can be posted
+    form.renew_token(request)
     return _render_form(request, form, lines, status=400, holders=holders)
 
 

@@ -33,7 +33,15 @@ def default_location_id():
     return location.pk if location else None
 
 
-class MovementForm(TokenForm):
+class DefaultLocationMixin:
+    """A form whose ``location`` starts at the one asked for (``initial``), or else at the default location."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].initial = self.initial.get("location") or default_location_id()
+
+
+class MovementForm(DefaultLocationMixin, TokenForm):
     product = ProductField(label=_("Product"))
     change_type = forms.ChoiceField(label=_("Type"), choices=TYPE_CHOICES, initial=ChangeType.IN)
     quantity = quantity_field()
@@ -52,10 +60,6 @@ class MovementForm(TokenForm):
     note = note_field()
     location = LocationChoiceField()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].initial = self.initial.get("location") or default_location_id()
-
     def clean(self):
         data = super().clean()
         if data.get("supplier") and data.get("change_type") == ChangeType.OUT:
@@ -63,7 +67,7 @@ class MovementForm(TokenForm):
         return data
 
 
-class CountForm(TokenForm):
+class CountForm(DefaultLocationMixin, TokenForm):
     product = ProductField(label=_("Product"))
     counted_quantity = quantity_field(
         _("Counted quantity"), minimum=0, help_text=_("What is physically on the shelf now.")
@@ -71,12 +75,8 @@ class CountForm(TokenForm):
     note = note_field()
     location = LocationChoiceField()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].initial = self.initial.get("location") or default_location_id()
 
-
-class ProductCreateForm(ProductForm):
+class ProductCreateForm(DefaultLocationMixin, ProductForm):
     """A new product's fields and its opening stock: a receipt at a location, written with the product."""
 
     opening_quantity = quantity_field(
@@ -86,10 +86,6 @@ class ProductCreateForm(ProductForm):
         help_text=_("What is on the shelf now; recorded as a receipt (reason adjustment). Leave empty for none."),
     )
     location = LocationChoiceField(label=_("Opening stock location"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].initial = self.initial.get("location") or default_location_id()
 
     def add_service_error(self, error) -> None:
         """The receipt's line error goes on the opening stock."""
@@ -281,20 +277,18 @@ DocumentLineFormSet = forms.formset_factory(
 )
 
 
-class DocumentFilterForm(forms.Form):
-    """The API's document filters (kind, status, location with its sub-locations, reference, dates)."""
+def _location_filter_field() -> forms.ModelChoiceField:
+    """A list's location filter: any location (transit too), or "Any"; it matches its sub-locations as well."""
+    locations = Location.objects.order_by("priority", "code")
+    return forms.ModelChoiceField(label=_("Location"), queryset=locations, required=False, empty_label=_("Any"))
 
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any")), *DocumentKind.choices])
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *DocumentStatus.choices])
-    location = forms.ModelChoiceField(
-        label=_("Location"),
-        queryset=Location.objects.order_by("priority", "code"),
-        required=False,
-        empty_label=_("Any"),
-    )
-    reference = TextField(label=_("Reference"))
-    start_date = DayField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+def _day_field(label) -> DayField:
+    return DayField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DateRangeMixin:
+    """A filter form's optional ``start_date`` and ``end_date``: the end may not come before the start."""
 
     def clean(self):
         data = super().clean()
@@ -302,6 +296,17 @@ class DocumentFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("end_date", _("The end date is before the start date."))
         return data
+
+
+class DocumentFilterForm(DateRangeMixin, forms.Form):
+    """The API's document filters (kind, status, location with its sub-locations, reference, dates)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any")), *DocumentKind.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *DocumentStatus.choices])
+    location = _location_filter_field()
+    reference = TextField(label=_("Reference"))
+    start_date = _day_field(_("From"))
+    end_date = _day_field(_("To"))
 
     def filter_params(self) -> dict:
         """The API's query parameters (stock.filters.DocumentFilter) from the cleaned fields."""
@@ -316,7 +321,7 @@ class DocumentFilterForm(forms.Form):
         }
 
 
-class MovementFilterForm(forms.Form):
+class MovementFilterForm(DateRangeMixin, forms.Form):
     """The API's history filters, plus sorting."""
 
     change_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any")), *TYPE_CHOICES])
@@ -326,15 +331,10 @@ class MovementFilterForm(forms.Form):
         label=_("Supplier"), queryset=Supplier.objects.all(), required=False, empty_label=_("Any")
     )
     reason = forms.ChoiceField(label=_("Reason"), required=False, choices=[("", _("Any")), *Reason.choices])
-    location = forms.ModelChoiceField(
-        label=_("Location"),
-        queryset=Location.objects.order_by("priority", "code"),
-        required=False,
-        empty_label=_("Any"),
-    )
+    location = _location_filter_field()
     document = forms.IntegerField(label=_("Document id"), required=False, min_value=1, max_value=limits.MAX_ID)
-    start_date = DayField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = _day_field(_("From"))
+    end_date = _day_field(_("To"))
     sort_by = forms.ChoiceField(
         label=_("Sort by"), required=False, choices=[("created_at", _("Date")), ("quantity", _("Quantity"))]
     )
@@ -346,20 +346,14 @@ class MovementFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["product"].widget.attrs.update({"data-include-inactive": "1", "placeholder": _("SKU or name")})
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("The end date is before the start date."))
-        return data
-
 
 class ProductFilterForm(forms.Form):
+    """The products list's filters, in the order the page shows them (templates/partials/filters.html)."""
+
     search = TextField(label=_("Search"), widget=forms.TextInput(attrs={"type": "search"}))
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.all(), required=False, empty_label=_("All categories")
     )
-    low_stock = forms.BooleanField(label=_("Low stock only"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -379,3 +373,4 @@ class ProductFilterForm(forms.Form):
     sort_order = forms.ChoiceField(
         label=_("Order"), required=False, choices=[("asc", _("Ascending")), ("desc", _("Descending"))]
     )
+    low_stock = forms.BooleanField(label=_("Low stock only"), required=False)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from catalog import services as catalog_services
@@ -13,7 +14,7 @@ from catalog.forms import ProductForm
 from inventory_site.exceptions import DomainError, NotFound, PermissionDenied
 from inventory_site.web import (
     FormToken,
-    claim_form_token,
+    claim_posted_form_token,
     issue_form_token,
     record_spent_form_token,
     spent_form_token_url,
@@ -22,6 +23,8 @@ from stock import selectors, services
 from stock.forms import ProductCreateForm
 
 ADMINS_ONLY = "Only an admin may add or edit products."
+ALREADY_SAVED = gettext_lazy("This form was already submitted: it was saved once, not a second time.")
+EXPIRED = gettext_lazy("This form had expired: nothing was saved. Check it and save again.")
 
 
 def _product(pk: int):
@@ -50,13 +53,10 @@ def _form_page(request, form_class, *, initial: dict, submit, template_context: 
         form = form_class(initial={"form_token": issue_form_token(request), **initial})
         return render(request, "stock/product_form.html", {"form": form, **template_context})
     form = form_class(request.POST)
-    token = request.POST.get("form_token", "")
-    state = claim_form_token(request, token)
+    token, state = claim_posted_form_token(request, spent=ALREADY_SAVED, expired=EXPIRED)
     if state == FormToken.SPENT:
-        messages.warning(request, _("This form was already submitted: it was saved once, not a second time."))
         return redirect(spent_form_token_url(request, token) or "stock:product-list")
     if state == FormToken.UNKNOWN:
-        messages.warning(request, _("This form had expired: nothing was saved. Check it and save again."))
         form.is_valid()
     elif form.is_valid():
         try:
@@ -68,8 +68,7 @@ def _form_page(request, form_class, *, initial: dict, submit, template_context: 
             url = reverse("stock:product-detail", kwargs={"pk": product.pk})
             record_spent_form_token(request, token, url)
             return redirect(url)
-    form.data = form.data.copy()
-    form.data["form_token"] = issue_form_token(request)
+    form.renew_token(request)
     return render(request, "stock/product_form.html", {"form": form, **template_context}, status=400)
 
 

@@ -21,7 +21,7 @@ from inventory_site.params import check_text, day_range
 from inventory_site.sorting import sort_queryset
 from inventory_site.web import (
     FormToken,
-    claim_form_token,
+    claim_posted_form_token,
     issue_form_token,
     paginate,
     record_spent_form_token,
@@ -66,13 +66,10 @@ def _token_form_page(request, form_class, template, submit, *, keep=None, initia
     holders = None
     if request.method == "POST":
         form = form_class(request.POST)
-        token = request.POST.get("form_token", "")
-        state = claim_form_token(request, token)
+        token, state = claim_posted_form_token(request, spent=ALREADY_SUBMITTED, expired=EXPIRED)
         if state == FormToken.SPENT:
-            messages.warning(request, ALREADY_SUBMITTED)
             return redirect(spent_form_token_url(request, token) or request.path)
         if state == FormToken.UNKNOWN:
-            messages.warning(request, EXPIRED)
             form.is_valid()  # show the field errors too, but submit nothing
         elif form.is_valid():
             try:
@@ -86,9 +83,7 @@ def _token_form_page(request, form_class, template, submit, *, keep=None, initia
                 url = f"{request.path}?{urlencode(query)}" if query else request.path
                 record_spent_form_token(request, token, url)
                 return redirect(url)
-        # Re-shown: the spent token is replaced so the corrected form can be posted.
-        form.data = form.data.copy()
-        form.data["form_token"] = issue_form_token(request)
+        form.renew_token(request)
         status = 400
     else:
         initial = {"form_token": issue_form_token(request), **(initial_from(request.GET) if initial_from else {})}

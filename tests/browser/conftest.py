@@ -9,6 +9,8 @@ import tempfile
 
 import pytest
 
+from tests.browser.pages import load_demo_data, page_urls
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are still sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -65,3 +67,32 @@ def login(page, password):
         return page
 
     return log_in
+
+
+def logged_in_state(chromium, live_server, user, password) -> dict:
+    """A session cookie for ``user``, logged in once through the real form, for the contexts that follow."""
+    context = chromium.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+@pytest.fixture
+def demo(admin_user, staff_user):
+    """The demo's data behind every page; the URLs of the pages to visit."""
+    load_demo_data(admin_user, staff_user)
+    urls, missing = page_urls()
+    assert not missing, f"add a sample for these patterns to tests/browser/pages.py: {missing}"
+    return urls
+
+
+@pytest.fixture
+def sessions(chromium, live_server, admin_user, staff_user, password):
+    """A logged-in browser state by role ("staff", "admin")."""
+    return {user.role: logged_in_state(chromium, live_server, user, password) for user in (staff_user, admin_user)}

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP
-from tests.browser.pages import load_demo_data, page_urls
+from tests.browser.conftest import DESKTOP, logged_in_state
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,20 +33,6 @@ def axe_violations(page, *, colours_only=False) -> list[str]:
     assert AXE.exists(), f"{AXE} is missing: run `npm ci` (make test does)"
     page.add_script_tag(path=str(AXE))
     return page.evaluate(RUN_AXE, ["rule", COLOUR_RULES] if colours_only else ["tag", AXE_TAGS])
-
-
-def logged_in_state(chromium, live_server, user, password) -> dict:
-    """A session cookie for ``user``, logged in once through the real form, for the contexts that follow."""
-    context = chromium.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.goto("/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
-    state = context.storage_state()
-    context.close()
-    return state
 
 
 def audit_pages(chromium, live_server, urls, *, state=None, scheme="light", viewport=DESKTOP) -> list[str]:
@@ -73,21 +58,12 @@ def audit_pages(chromium, live_server, urls, *, state=None, scheme="light", view
     return found
 
 
-@pytest.fixture
-def demo(admin_user, staff_user):
-    load_demo_data(admin_user, staff_user)
-    urls, missing = page_urls()
-    assert not missing, f"add a sample for these patterns to tests/browser/pages.py: {missing}"
-    return urls
-
-
-def test_every_page_has_no_serious_violation(chromium, live_server, demo, admin_user, staff_user, password):
+def test_every_page_has_no_serious_violation(chromium, live_server, demo, sessions):
     found = []
-    states = {user.role: logged_in_state(chromium, live_server, user, password) for user in (staff_user, admin_user)}
     for scheme in ("light", "dark"):
         # Signed out: the login page and a page that does not exist (the login error: the keyboard test below).
         found += audit_pages(chromium, live_server, ["/login/", "/no-such-page/"], scheme=scheme)
-        for role, state in states.items():
+        for role, state in sessions.items():
             # In the dark scheme only the colours change (so only the colour rules run): staff's own pages (the
             # dashboard, the 403 page), and every page as an admin, who sees them all.
             urls = demo if scheme == "light" or role == "admin" else ["/", "/reports/"]

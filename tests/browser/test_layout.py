@@ -6,9 +6,6 @@ form fits a 320 px phone."""
 
 import pytest
 
-from tests.browser.pages import load_demo_data, page_urls
-from tests.browser.test_accessibility import logged_in_state
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TABLET = {"width": 800, "height": 1000}
@@ -33,19 +30,6 @@ WRAPPED = """(selector) => Array.from(document.querySelectorAll(selector)).filte
 STICKS_OUT = """([inner, outer]) => Array.from(document.querySelectorAll(outer)).flatMap((box) =>
   Array.from(box.querySelectorAll(inner)).map((element) =>
     element.getBoundingClientRect().right - box.getBoundingClientRect().right))"""
-
-
-@pytest.fixture
-def demo(admin_user, staff_user):
-    load_demo_data(admin_user, staff_user)
-    urls, missing = page_urls()
-    assert not missing, f"add a sample for these patterns to tests/browser/pages.py: {missing}"
-    return urls
-
-
-@pytest.fixture
-def sessions(chromium, live_server, admin_user, staff_user, password):
-    return {user.role: logged_in_state(chromium, live_server, user, password) for user in (staff_user, admin_user)}
 
 
 def open_page(chromium, live_server, state, viewport):
