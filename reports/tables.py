@@ -9,6 +9,7 @@ from math import ceil
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from inventory_site.exceptions import NotFound
 from inventory_site.sorting import order_queryset
@@ -139,8 +140,12 @@ def _count(source) -> int:
     return len(source) if isinstance(source, list) else source.count()
 
 
-def page(name: str, parsed: dict, page_number: int | str, page_size: int) -> dict:
-    """``{count, page, num_pages, results}`` for one page, cached. A page past the last is a NotFound (404)."""
+def page(name: str, parsed: dict, page_number: int | str, page_size: int, *, as_json: bool = False) -> dict:
+    """``{count, page, num_pages, results}`` for one page, cached. A page past the last is a NotFound (404).
+
+    ``as_json``: ``results`` as the bytes the API's JSON renderer makes of them, and cached so (under a key of its
+    own): a warm API page then neither unpickles nor encodes its rows, about 0.3 ms of the 1.4 ms of CPU a page of
+    100 rows cost in-process."""
     table = TABLES[name]
 
     def compute() -> dict:
@@ -152,9 +157,11 @@ def page(name: str, parsed: dict, page_number: int | str, page_size: int) -> dic
             return {"count": count, "page": number, "num_pages": num_pages, "results": None}
         offset = (number - 1) * page_size
         results = [to_row(values) for values in source[offset : offset + page_size]]
+        if as_json:
+            results = JSONRenderer().render(results)
         return {"count": count, "page": number, "num_pages": num_pages, "results": results}
 
-    key_params = {**parsed, "page": page_number, "page_size": page_size}
+    key_params = {**parsed, "page": page_number, "page_size": page_size, **({"as": "json"} if as_json else {})}
     data = cached(name, key_params, compute, ttl=table.ttl(parsed))
     if data["results"] is None:
         raise NotFound("Invalid page.")
