@@ -26,11 +26,12 @@ from inventory_site.exceptions import DomainError, Invalid, NotFound, lazy_messa
 # --- helpers ---------------------------------------------------------------------------------
 
 
+# The catalogue's text fields kept without surrounding white space.
+_STRIPPED = dict.fromkeys(("sku", "name", "unit", "email", "phone"), stripped)
+
+
 def _assign(instance: models.Model, fields: dict, allowed) -> None:
     assign(instance, fields, allowed, _STRIPPED)
-
-
-_STRIPPED = dict.fromkeys(("sku", "name", "unit", "email", "phone"), stripped)
 
 
 def _clean(instance: models.Model, exclude=()) -> None:

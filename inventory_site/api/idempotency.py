@@ -87,13 +87,14 @@ def idempotent(handler):
     return wrapper
 
 
-def idempotent_create(request, response, *, statuses=(400, 401, 403, 409), **schema):
-    """Decorate a creating ``post``: ``idempotent``, and documented so, with ``Idempotency-Key`` and a 201 of
-    ``response`` (``schema``: further ``extend_schema`` arguments, such as ``description``)."""
+def idempotent_create(body, answer, *, statuses=(400, 401, 403, 409), **schema):
+    """Decorate a creating ``post``: ``idempotent``, and documented so: ``body`` (its request serializer, or
+    None), ``Idempotency-Key``, a 201 of ``answer`` and the ``statuses`` as problems (``schema``: further
+    ``extend_schema`` arguments, such as ``description``)."""
     documented = extend_schema(
-        request=request,
+        request=body,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: response, **problem_responses(*statuses)},
+        responses={201: answer, **problem_responses(*statuses)},
         **schema,
     )
     return lambda handler: documented(idempotent(handler))
