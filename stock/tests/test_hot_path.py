@@ -128,7 +128,27 @@ def test_the_statement_is_one_round_trip_in_autocommit(settings, admin_user, dja
             reference="",
             user=admin_user,
         )
-    assert written is not None and "WITH product AS" in queries.captured_queries[0]["sql"]
+    # One query, and it is the statement: a prepared statement's text is not sent, so Django logs no SQL for it.
+    assert written is not None and len(queries.captured_queries) == 1
+    assert queries.captured_queries[0]["sql"] in (None, guarded.STATEMENT) or "WITH product AS" in (
+        queries.captured_queries[0]["sql"]
+    )
+
+
+@postgres
+def test_the_statement_is_prepared_once_per_connection(settings, admin_user):
+    """Django opens connections with preparing turned off; the statement must still be prepared (parsed and
+    planned once per connection, not on every movement)."""
+    from django.db import connection
+
+    product = stocked_product(10)
+    for change_type in ("IN", "OUT", "IN"):
+        assert _move(admin_user, product, change_type, 1).movement is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%WITH product AS%"])
+        assert cursor.fetchone()[0] == 1
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement NOT LIKE %s", ["%WITH product AS%"])
+        assert cursor.fetchone()[0] == 0  # Django's own queries are still bound on the client
 
 
 @postgres
