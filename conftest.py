@@ -142,11 +142,60 @@ def staff_user(db, password):
     return UserFactory(role="staff", email="staff@example.com", password=password)
 
 
+def _hot_answer(environ):
+    """``inventory_site.wsgi.application.answer(environ)`` inside a test's transaction."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    from inventory_site.wsgi import application
+
+    # As Django's ClientHandler does: the test's transaction must survive the request's start and end.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        return application.answer(environ)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def hot_answer():
+    return _hot_answer
+
+
+class _HotPathHandler:
+    """The test client's handler behind ``inventory_site.hotpath`` as ``wsgi.py`` puts it: every API test's
+    plain ``POST stock/movements`` is answered by the hot path on PostgreSQL, anything else by Django."""
+
+    def __init__(self, handler):
+        self.handler = handler
+
+    def __getattr__(self, name):
+        return getattr(self.handler, name)
+
+    def __call__(self, environ):
+        from django.core.handlers.wsgi import WSGIRequest
+        from django.http import HttpResponse
+
+        answer = _hot_answer(environ)
+        if answer is None:
+            return self.handler(environ)
+        status, headers, body = answer
+        response = HttpResponse(body, status=int(status.split()[0]))
+        for name, value in headers:
+            response[name] = value
+        response.wsgi_request = WSGIRequest(environ)
+        response.hot_path = True
+        return response
+
+
 def _api_client_for(user):
     from rest_framework.test import APIClient
     from rest_framework_simplejwt.tokens import AccessToken
 
     client = APIClient()
+    client.handler = _HotPathHandler(client.handler)
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
     client.user = user

@@ -48,17 +48,27 @@ class RecentConnectionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        now = time.monotonic()
-        for conn in connections.all(initialized_only=True):
-            last = getattr(conn, "inventory_last_used", None)
-            if last is not None and now - last < RECENTLY_USED_SECONDS and not conn.errors_occurred:
-                conn.health_check_done = True
+        mark_recent_connections()
         try:
             return self.get_response(request)
         finally:
-            done = time.monotonic()
-            for conn in connections.all(initialized_only=True):
-                conn.inventory_last_used = done if conn.connection is not None else None
+            note_connections_used()
+
+
+def mark_recent_connections() -> None:
+    """Before a request: a connection this thread used just now, with no error since, skips its health check."""
+    now = time.monotonic()
+    for conn in connections.all(initialized_only=True):
+        last = getattr(conn, "inventory_last_used", None)
+        if last is not None and now - last < RECENTLY_USED_SECONDS and not conn.errors_occurred:
+            conn.health_check_done = True
+
+
+def note_connections_used() -> None:
+    """After a request: when this thread's connections were last used."""
+    done = time.monotonic()
+    for conn in connections.all(initialized_only=True):
+        conn.inventory_last_used = done if conn.connection is not None else None
 
 
 # --- the API's floor ---------------------------------------------------------------------------------------

@@ -171,6 +171,10 @@ OUTBOX_INLINE = False
 # On PostgreSQL a single movement runs as one guarded statement (stock/services/guarded.py); off: the ORM
 # reference service only (both pass the same tests).
 STOCK_GUARDED_STATEMENT = env.bool("STOCK_GUARDED_STATEMENT", default=True)
+# The common case of the hottest API requests answered before Django's request cycle (inventory_site/hotpath.py;
+# off: Django answers everything). Handlers are named here: stock is above the plumbing in the import order.
+HOT_PATH = env.bool("HOT_PATH", default=True)
+HOT_PATHS = {"POST /api/v1/stock/movements": "stock.hotpath.movement"}
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=5)
 OUTBOX_LAG = "integrations.feed.outbox_lag"  # shown by /readyz
 # In-house readers of the outbox: the relay calls each with the events it stamps, in its transaction (stock is

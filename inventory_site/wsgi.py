@@ -13,4 +13,6 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inventory_site.settings")
 
-application = get_wsgi_application()
+from inventory_site.hotpath import HotPath  # noqa: E402 (after the settings module is named)
+
+application = HotPath(get_wsgi_application())

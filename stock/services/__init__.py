@@ -27,7 +27,14 @@ from stock.services.locations import (
     update_location,
     usable_location,
 )
-from stock.services.movements import MAX_QUANTITY, Recorded, count_stock, record_movement, record_movement_by_id
+from stock.services.movements import (
+    MAX_QUANTITY,
+    Recorded,
+    count_stock,
+    record_guarded,
+    record_movement,
+    record_movement_by_id,
+)
 from stock.services.products import create_product_with_stock
 from stock.services.reservations import allocate, consume, release, reserve
 
@@ -51,6 +58,7 @@ __all__ = [
     "delete_location",
     "ensure_level",
     "receive_transfer",
+    "record_guarded",
     "record_movement",
     "record_movement_by_id",
     "release",

@@ -166,6 +166,39 @@ def _record(
     return recorded
 
 
+def record_guarded(
+    *,
+    product_id: int,
+    change_type: str,
+    quantity: int,
+    user,
+    reason: str = "",
+    note: str = "",
+    reference: str = "",
+    location_id: int | None = None,
+) -> Recorded | None:
+    """A movement with no supplier by a user who may act everywhere, as ``guarded``'s one statement, or None
+    with nothing written: not on PostgreSQL, or a case the statement leaves to the reference service (an
+    unknown or inactive product or location, no level row yet, too little stock, a reorder-point crossing)."""
+    if not guarded.applies():
+        return None
+    reason = _check_movement(change_type=change_type, supplier=None, reason=reason)
+    written = guarded.record(
+        product_id=product_id,
+        location_id=location_id,
+        change_type=change_type,
+        quantity=check_quantity(quantity),
+        reason=reason,
+        note=note,
+        reference=reference,
+        user=user,
+    )
+    if written is None:
+        return None
+    movement, level, stock, location_stock = written
+    return Recorded(movement=movement, level=level, stock=stock, location_stock=location_stock)
+
+
 def record_movement_by_id(
     *,
     product_id: int,
@@ -183,21 +216,19 @@ def record_movement_by_id(
     The hot path: a movement at the default location on a row this process has locked before is the locking
     statement, the INSERT, the UPDATE and the event (the product and the location come with the locked row)."""
     restricted = access.restriction(user) is not None
-    if supplier_id is None and not restricted and guarded.applies():
-        reason = _check_movement(change_type=change_type, supplier=None, reason=reason)
-        written = guarded.record(
+    if supplier_id is None and not restricted:
+        recorded = record_guarded(
             product_id=product_id,
-            location_id=location_id,
             change_type=change_type,
-            quantity=check_quantity(quantity),
+            quantity=quantity,
+            user=user,
             reason=reason,
             note=note,
             reference=reference,
-            user=user,
+            location_id=location_id,
         )
-        if written is not None:
-            movement, level, stock, location_stock = written
-            return Recorded(movement=movement, level=level, stock=stock, location_stock=location_stock)
+        if recorded is not None:
+            return recorded
     supplier = None
     if supplier_id is not None:
         supplier = Supplier.objects.filter(pk=supplier_id).first()
