@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from integrations import relay
 from integrations.models import Event
+from inventory_site.bulk import insert_rows
 
 
 def emit(type_: str, data: dict, *, location_id: int | None = None, owner_id: int | None = None, at=None) -> Event:
@@ -20,11 +21,12 @@ def emit_many(events: list[tuple[str, dict, int | None, int | None]], *, at=None
     if not events:
         return []
     occurred_at = at or timezone.now()
-    rows = Event.objects.bulk_create(
+    rows = insert_rows(
+        Event,
         [
             Event(type=type_, data=data, location_id=location_id, owner_id=owner_id, occurred_at=occurred_at)
             for type_, data, location_id, owner_id in events
-        ]
+        ],
     )
     _kick_on_commit()
     return rows

