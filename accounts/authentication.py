@@ -2,7 +2,7 @@
 
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework_simplejwt import authentication as simplejwt
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import aware_utcnow
 
@@ -62,3 +62,18 @@ class JWTAuthentication(simplejwt.JWTAuthentication):
         user = super().get_user(validated_token)
         user_cache.put(user)
         return user
+
+
+def access_token_user_id(header: str) -> int | None:
+    """The user id in a valid JWT access token of an ``Authorization`` header (``Bearer <token>``), from the
+    token alone: its signature (checked once per process, as above), its type and its expiry, never the user's
+    row. For a caller that checks the row itself in its own statement (stock/hotpath.py); None for anything
+    else: no header, another scheme, an API key, a bad, expired or refresh token."""
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw or keys.looks_like_key(raw):
+        return None
+    try:
+        token = JWTAuthentication().get_validated_token(raw.encode("latin-1"))
+        return int(token[jwt_settings.USER_ID_CLAIM])
+    except (InvalidToken, TokenError, KeyError, TypeError, ValueError, UnicodeEncodeError):
+        return None

@@ -5,9 +5,9 @@ movement's own work here (bench/movements.py). ``HotPath`` hands a request whose
 ``HOT_PATHS`` to that handler (``stock.hotpath.movement``), which answers only the common case's success and
 returns None for everything else: Django then answers as if the hot path did not exist, from the same
 ``environ`` with the body put back, so every error stays worded by the full stack. What a handler shares is
-here: the plain-request test, the body, the host and scheme checks, DRF's own authentication and permissions,
-Django's request signals, and the headers the middleware chain gives an API answer.
-``inventory_site/tests/test_hot_path.py`` holds a hot answer to the full stack's (status, headers, body), so a
+here: the plain-request test, the body, the host and scheme checks, Django's request signals, and the headers
+the middleware chain gives an API answer (who the caller is and what they may do is the handler's to check).
+``stock/tests/test_hot_path_http.py`` holds a hot answer to the full stack's (status, headers, body), so a
 middleware that adds a header to API answers fails it until ``api_headers`` adds it too.
 """
 
@@ -21,14 +21,10 @@ from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
-from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
-from rest_framework.request import Request
-from rest_framework.settings import api_settings
 
 from inventory_site import middleware
 from inventory_site.errors import database_unavailable, problem_json_response
-from inventory_site.exceptions import DomainError
 
 MAX_BODY = 4096  # a larger body is not the common case
 _JSON_TYPES = frozenset({"application/json", "application/json; charset=utf-8", "application/json;charset=utf-8"})
@@ -93,23 +89,6 @@ class Hot:
         if settings.SECURE_SSL_REDIRECT and not hot.secure:
             return None
         return hot
-
-    def user_for(self, view):
-        """The user of the request's Bearer token if DRF's authentications and permissions let them call
-        ``view`` with this method, else None (an API key is left to the full stack: its audit context is set
-        there)."""
-        if self.environ.get("HTTP_AUTHORIZATION", "")[:7].lower() != "bearer ":
-            return None
-        request = Request(self.request, authenticators=[cls() for cls in api_settings.DEFAULT_AUTHENTICATION_CLASSES])
-        try:
-            if getattr(request.auth, "client", None) is not None:
-                return None
-            permissions = [cls() for cls in api_settings.DEFAULT_PERMISSION_CLASSES]
-            if not all(permission.has_permission(request, view) for permission in permissions):
-                return None
-        except (APIException, DomainError):  # refused: the full stack words it
-            return None
-        return request.user
 
     def json(self, status: str, data, view) -> tuple:
         body = _RENDERER.render(data)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accounts.models import Role, User
 from integrations.models import Event, EventType
 from inventory_site import limits
 from stock import services
@@ -157,11 +158,23 @@ def test_the_statement_is_prepared_once_per_connection(settings, admin_user):
 @postgres
 @pytest.mark.parametrize(
     "case",
-    ["short", "crossing_down", "crossing_up", "inactive_product", "no_row", "inactive_location", "transit", "unknown"],
+    [
+        *("short", "crossing_down", "crossing_up", "inactive_product", "no_row", "inactive_location", "transit"),
+        *("unknown", "inactive_user", "client_principal", "no_user", "unknown_user"),
+    ],
 )
 def test_what_the_statement_does_not_take_is_left_whole_to_the_reference(settings, admin_user, case):
     product = stocked_product(5, min_quantity=2)
     fields = {"product_id": product.pk, "location_id": None, "change_type": "OUT", "quantity": 1}
+    user = admin_user
+    if case == "inactive_user":
+        User.objects.filter(pk=admin_user.pk).update(is_active=False)
+    elif case == "client_principal":
+        User.objects.filter(pk=admin_user.pk).update(role=Role.NONE)
+    elif case == "no_user":
+        user = None
+    elif case == "unknown_user":
+        user = User(id=10**9)
     if case == "short":
         fields["quantity"] = 6
     elif case == "crossing_down":
@@ -187,7 +200,7 @@ def test_what_the_statement_does_not_take_is_left_whole_to_the_reference(setting
     elif case == "unknown":
         fields["product_id"] = 10**9
     movements, events = StockMovement.objects.count(), Event.objects.count()
-    written = guarded.record(reason="sale", note="", reference="", user=admin_user, **fields)
+    written = guarded.record(reason="sale", note="", reference="", user=user, **fields)
     assert written is None
     assert (StockMovement.objects.count(), Event.objects.count()) == (movements, events)
 

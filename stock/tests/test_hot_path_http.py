@@ -6,12 +6,14 @@ concurrency, fault and error-table tests hold it to the same answers; here are t
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import OperationalError
 from django.test import RequestFactory
-from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from accounts import user_cache
 from accounts.tests.factories import UserFactory
 from integrations.models import Event
 from stock import services
@@ -33,6 +35,16 @@ def environ(user=None, body=None, *, token=None, content_type="application/json"
         extra["HTTP_AUTHORIZATION"] = token
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     return RequestFactory().generic("POST", MOVEMENTS, data, content_type=content_type, **extra).environ
+
+
+def refresh(user):
+    return RefreshToken.for_user(user)
+
+
+def expired(user):
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=-timedelta(seconds=1))
+    return token
 
 
 def body_of(product, **fields):
@@ -113,6 +125,9 @@ CASES = {
     "no token": lambda user, product: environ(None, body_of(product)),
     "bad token": lambda user, product: environ(None, body_of(product), token="Bearer not-a-jwt"),
     "api key": lambda user, product: environ(None, body_of(product), token="Bearer inv_abcdefgh_" + "x" * 40),
+    "refresh token": lambda user, product: environ(None, body_of(product), token=f"Bearer {refresh(user)}"),
+    "expired token": lambda user, product: environ(None, body_of(product), token=f"Bearer {expired(user)}"),
+    "basic auth": lambda user, product: environ(None, body_of(product), token="Basic c3RhZmY6cGFzcw=="),
     "host": lambda user, product: environ(user, body_of(product), HTTP_HOST="evil.example.com"),
     "short": lambda user, product: environ(user, body_of(product, quantity=50)),
     "crossing": lambda user, product: environ(user, body_of(product, quantity=8)),
@@ -134,14 +149,35 @@ def test_what_the_hot_path_does_not_take_is_left_whole_to_django(staff_user, cas
 
 
 @postgres
-def test_a_deactivated_user_is_refused_on_the_very_next_request(client_for, staff_user):
+@pytest.mark.parametrize("change,status", [({"is_active": False}, 401), ({"role": ""}, 403)])
+def test_a_deactivated_or_demoted_user_is_refused_on_the_very_next_request(client_for, staff_user, change, status):
     client = client_for(staff_user)
     product = stocked_product(10)
     assert client.post(MOVEMENTS, body_of(product), format="json").hot_path
-    staff_user.is_active = False
+    for name, value in change.items():
+        setattr(staff_user, name, value)
     staff_user.save()
+    movements = StockMovement.objects.count()
     response = client.post(MOVEMENTS, body_of(product), format="json")
-    assert response.status_code == 401 and not getattr(response, "hot_path", False)
+    assert response.status_code == status and not getattr(response, "hot_path", False)
+    assert StockMovement.objects.count() == movements
+
+
+@postgres
+def test_the_user_of_the_token_is_checked_by_the_statement_alone(
+    monkeypatch, staff_user, hot_answer, django_assert_num_queries
+):
+    """No query and no cache read for the user: the guarded statement checks the row itself."""
+    product = stocked_product(10)
+
+    def no_cache(user_id):
+        raise AssertionError("the user cache was read")
+
+    monkeypatch.setattr(user_cache, "get", no_cache)
+    request = environ(staff_user, body_of(product))
+    with django_assert_num_queries(1):
+        status, _, body = hot_answer(request)
+    assert status == "201 Created" and json.loads(body)["user_id"] == staff_user.pk
 
 
 @postgres
