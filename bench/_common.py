@@ -293,19 +293,74 @@ def me_request(rng, sent, index):
     return ME, None
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by every process on the machine, by kind: ``web`` (every gunicorn: only the one
+    under load works), ``postgres`` (every backend), ``redis``, ``client`` (this process: the load), ``other``.
+    Linux only (``/proc``); a process that ended takes its share with it (backends and workers stay up)."""
+    totals: dict[str, float] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+            command = Path(entry.path, "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+        if int(entry.name) == os.getpid():
+            kind = "client"
+        elif "gunicorn" in command:
+            kind = "web"
+        elif command.startswith("postgres") or "/bin/postgres" in command:
+            kind = "postgres"
+        elif "redis-server" in command:
+            kind = "redis"
+        else:
+            kind = "other"
+        totals[kind] = totals.get(kind, 0.0) + seconds
+    return totals
+
+
+CPU_KINDS = ("web", "postgres", "redis", "client", "other")
+
+
 def alternate(runs: list[tuple[str, Callable[[], float]]], rounds: int, unit: str = "movements/s") -> dict:
     """Run every benchmark in turn, ``rounds`` times (A B A B ...), so machine noise hits them alike; print each
-    figure and the medians, and return the per-round figures by label."""
+    figure and the medians, and return the per-round figures by label.
+
+    Beside each figure: the CPU each kind of process spent per unit counted (a movement, a request, a document
+    line), in ms, from ``/proc``; its sum bounds the rate this machine's cores can give, whatever the code."""
     results: dict[str, list[float]] = {label: [] for label, _ in runs}
+    costs: dict[str, list[dict[str, float]]] = {label: [] for label, _ in runs}
     width = max(len(label) for label, _ in runs)
     for round_number in range(1, rounds + 1):
         for label, runner in runs:
+            before, started = cpu_seconds(), time.monotonic()
             rate = runner()
+            after, elapsed = cpu_seconds(), time.monotonic() - started
+            units = max(rate * elapsed, 1.0)
+            cost = {kind: 1000 * (after.get(kind, 0.0) - before.get(kind, 0.0)) / units for kind in CPU_KINDS}
             results[label].append(rate)
-            print(f"  round {round_number} {label:<{width}} {rate:9.1f} {unit}", flush=True)
+            costs[label].append(cost)
+            print(f"  round {round_number} {label:<{width}} {rate:9.1f} {unit}   {_cost_text(cost)}", flush=True)
+    cores = os.cpu_count() or 1
     for label, rates in results.items():
-        print(f"  median {label:<{width}} {statistics.median(rates):9.1f} {unit}")
+        cost = {kind: statistics.median(c[kind] for c in costs[label]) for kind in CPU_KINDS}
+        bound = 1000 * cores / max(sum(cost.values()), 1e-9)
+        print(
+            f"  median {label:<{width}} {statistics.median(rates):9.1f} {unit}   {_cost_text(cost)}"
+            f" -> at most {bound:,.0f}/s on {cores} cores"
+        )
     return results
+
+
+def _cost_text(cost: dict[str, float]) -> str:
+    parts = " ".join(f"{kind} {cost[kind]:.2f}" for kind in CPU_KINDS)
+    return f"CPU ms per unit: {parts} (sum {sum(cost.values()):.2f})"
 
 
 def ratio(results: dict, a: str, b: str, name: str) -> float:
