@@ -1,5 +1,6 @@
 """Background jobs: RQ queues with Redis, in-process after commit without (the embedded default)."""
 
+import contextlib
 import functools
 import logging
 import os
@@ -119,6 +120,25 @@ def enqueue_on_commit(func: Job, *args, queue: str = "default", job_id: str | No
 
 
 _COALESCED: list["Coalesced"] = []
+_WORKER_PIDS: set[int] = set()
+
+
+def in_worker() -> bool:
+    """Whether this process is an RQ worker's, working (``inventory_site.worker``): jobs run here anyway, so
+    follow-up work poked here may run on its ``Coalesced`` thread rather than go back through Redis as a job."""
+    return os.getpid() in _WORKER_PIDS
+
+
+@contextlib.contextmanager
+def worker_process(settle_for: float = 10.0):
+    """Mark this process as an RQ worker's while the worker works; when it stops, let what its jobs poked run
+    (up to ``settle_for`` seconds: the scheduler's sweep does what a killed worker left)."""
+    _WORKER_PIDS.add(os.getpid())
+    try:
+        yield
+    finally:
+        settle(settle_for)
+        _WORKER_PIDS.discard(os.getpid())
 
 
 def settle(timeout: float = 10.0) -> None:

@@ -19,6 +19,8 @@ from rq.job import Job
 from rq.worker import SimpleWorker, WorkerStatus
 from rq.worker_registration import register
 
+from inventory_site.jobs import worker_process
+
 log = logging.getLogger(__name__)
 
 REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError)
@@ -132,6 +134,10 @@ class ResilientWorker(SimpleWorker):
             register(self, pipeline)
             pipeline.expire(self.key, self.worker_ttl + 60)
             pipeline.execute()
+
+    def work(self, *args, **kwargs):
+        with worker_process():  # the outbox relay poked by a job runs here, not as one more job (jobs.py)
+            return super().work(*args, **kwargs)
 
     def execute_job(self, job: Job, queue) -> None:
         try:

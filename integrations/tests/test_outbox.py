@@ -6,6 +6,7 @@ from django.db import transaction
 
 from integrations import relay
 from integrations.models import Event, EventType
+from inventory_site import jobs
 from orders import services as order_services
 from stock import services
 from stock.exceptions import InsufficientStock
@@ -97,6 +98,23 @@ def test_a_commit_kicks_the_relay_and_the_sweep_stamps_what_a_lost_kick_left(adm
     assert relay.run_job() >= 1
     event.refresh_from_db()
     assert event.sequence is not None
+
+
+def test_a_worker_process_runs_the_relay_it_pokes_instead_of_enqueueing_one_more_job(settings, monkeypatch):
+    """A web process hands the relay to the workers as a job; in a worker (where jobs run anyway) the relay runs
+    on the process's own background thread, and a stopping worker lets it finish first."""
+    settings.OUTBOX_INLINE, settings.JOBS_IN_PROCESS = False, False
+    calls = []
+    monkeypatch.setattr(relay, "run_job", lambda: calls.append("ran"))
+    monkeypatch.setattr(relay, "enqueue_now", lambda *args, **kwargs: calls.append("enqueued"))
+    relay.kick()
+    jobs.settle()
+    assert calls == ["enqueued"]
+    calls.clear()
+    with jobs.worker_process():
+        assert jobs.in_worker()
+        relay.kick()
+    assert calls == ["ran"] and not jobs.in_worker()
 
 
 def test_a_document_emits_one_event_per_line_naming_it(admin_user):
