@@ -53,7 +53,8 @@ def run(*, limit: int = BATCH) -> int:
         deliveries = _deliveries(events)
         for consumer in _consumers():
             consumer(events)
-        transaction.on_commit(_after_stamping, robust=True)
+        if deliveries:  # none new, nothing to send: retries are the sweep's (one sender job less per run)
+            transaction.on_commit(_after_stamping, robust=True)
     log.debug("relay stamped %s event(s), %s delivery(ies)", len(events), len(deliveries))
     return len(events)
 
@@ -116,8 +117,10 @@ def _hand_over() -> None:
         enqueue_now("integrations.relay.run_job", queue="high", job_id=RELAY_JOB_ID)
 
 
-# With Redis, a worker under load enqueues the relay's job at most every KICK_PAUSE seconds.
-KICK_PAUSE = 0.02
+# With Redis, a process under load enqueues (or, in a worker, runs) the relay at most every KICK_PAUSE seconds:
+# each run pays for its job and its statements whatever it stamps. 20 -> 100 ms (bench/outbox.py, 100
+# movements/s): webhook lag median 35 ms, p99 0.69 s; the workers' CPU per movement 1.00 -> 0.80 ms.
+KICK_PAUSE = 0.1
 _kicker = Coalesced("outbox-relay", _hand_over, pause=lambda: 0.0 if settings.JOBS_IN_PROCESS else KICK_PAUSE)
 
 

@@ -384,3 +384,22 @@ def test_a_clients_webhook_stays_within_its_locations_and_delivers_only_what_it_
     receive(product, 2, user=admin_user, location=wh2)
     deliver()
     assert [json.loads(r.body)["data"]["location_id"] for r in receiver.requests] == [wh2.pk]
+
+
+def test_the_relay_kicks_the_senders_only_when_it_made_deliveries(
+    admin_client, admin_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    """No new delivery, no sender job (a due retry is the sweep's); a new one is sent at once."""
+    kicks = []
+    monkeypatch.setattr(delivery, "kick", lambda: kicks.append("kick"))
+    product = stocked_product(0)
+    receive(product, 1, user=admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert relay.run() >= 1
+    assert kicks == []
+    make_hook(admin_client, "https://hooks.example.com/in")
+    kicks.clear()  # creating the webhook may kick the senders itself
+    receive(product, 1, user=admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert relay.run() >= 1
+    assert kicks == ["kick"]
