@@ -20,6 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import psycopg
+from django.conf import settings
 from django.db import connection, models
 
 # Django opens psycopg connections with ``prepare_threshold=None``, which turns off preparing altogether, even a
@@ -47,6 +48,8 @@ def prepared_cursor():
         connection.connection.prepare_threshold = NEVER_AUTOMATIC
     if connection.queries_logged:  # DEBUG or a test capturing queries: psycopg keeps no text of a prepared
         return connection.make_debug_cursor(psycopg.Cursor(connection.connection))  # statement; this logs it
+    if not settings.DATABASE_PREPARED_STATEMENTS:  # bound on the server, never prepared (PgBouncer < 1.21)
+        return connection.make_cursor(psycopg.Cursor(connection.connection))
     return connection.make_cursor(_Prepared(connection.connection))
 
 

@@ -171,6 +171,10 @@ OUTBOX_INLINE = False
 # On PostgreSQL a single movement runs as one guarded statement (stock/services/guarded.py); off: the ORM
 # reference service only (both pass the same tests).
 STOCK_GUARDED_STATEMENT = env.bool("STOCK_GUARDED_STATEMENT", default=True)
+# The statements of fixed text (the guarded movement, the array INSERTs and UPDATEs of documents: inventory_site/
+# bulk.py) are prepared once per connection on PostgreSQL; off (a PgBouncer before 1.21 in transaction mode):
+# bound on the server but never prepared.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 # The common case of the hottest API requests answered before Django's request cycle (inventory_site/hotpath.py;
 # off: Django answers everything). Handlers are named here: stock is above the plumbing in the import order.
 HOT_PATH = env.bool("HOT_PATH", default=True)

@@ -156,6 +156,33 @@ def test_the_statement_is_prepared_once_per_connection(settings, admin_user):
 
 
 @postgres
+@pytest.mark.django_db(transaction=True)
+def test_with_prepared_statements_off_nothing_is_prepared(settings, admin_user):
+    """DATABASE_PREPARED_STATEMENTS=false (a PgBouncer before 1.21 in transaction mode): the guarded statement
+    and the documents' array statements are bound on the server but never prepared."""
+    from django.db import connection
+
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    connection.close()  # a new connection: nothing prepared on it yet
+    product = stocked_product(10)
+    for change_type in ("IN", "OUT"):
+        assert _move(admin_user, product, change_type, 1).movement is not None
+    other = stocked_product(0, sku="PREP-2")
+    lines = [{"product_id": product.pk, "quantity": 2}, {"product_id": other.pk, "quantity": 3}]
+    services.create_document(kind="receipt", user=admin_user, lines=lines, reason="purchase")
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            return cursor.fetchone()[0]
+
+    assert prepared() == 0
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    assert _move(admin_user, product, "OUT", 1).movement is not None
+    assert prepared() >= 1  # the statement (and any array statement the movement used)
+
+
+@postgres
 @pytest.mark.parametrize(
     "case",
     [
