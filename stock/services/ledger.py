@@ -10,18 +10,19 @@ Checks happen before any write, against the locked rows; the CHECK constraints o
 of defence. Callers hold the transaction (``transaction.atomic``) and pass validated input.
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import record_event
 from catalog.models import Product
-from inventory_site.bulk import insert_rows, update_rows
+from inventory_site.bulk import insert_rows, prepared_cursor, update_rows
 from inventory_site.cache import bump_stock_version
 from inventory_site.exceptions import Invalid, lazy_message
 from stock import events, figures
@@ -142,13 +143,51 @@ def ensure(pairs, *, unless_read: bool = False) -> None:
 
 
 def _select_locked(product_ids: list[int]) -> dict[tuple[int, int], StockLevel]:
-    rows = (
-        StockLevel.objects.select_for_update(of=("self",))
-        .select_related("product", "location")
-        .filter(product_id__in=product_ids)
-        .order_by("product_id", "location_id")
+    """Every level row of ``product_ids`` with its product and location, locked in (product, location) order."""
+    if connection.vendor != "postgresql":
+        rows = (
+            StockLevel.objects.select_for_update(of=("self",))
+            .select_related("product", "location")
+            .filter(product_id__in=product_ids)
+            .order_by("product_id", "location_id")
+        )
+        return {(level.product_id, level.location_id): level for level in rows}
+    # The same query written out: its text is the same for any number of products (``= ANY(array)``), prepared
+    # once per connection, where the ORM built and compiled it on every call (about 1 ms of CPU of a 50-line
+    # document, 2 of 4 ms measured under load). psycopg gives every column of these three models the value the
+    # ORM would (none has a converter on PostgreSQL; SQLite's would need Django's, so it keeps the ORM).
+    with prepared_cursor() as cursor:
+        cursor.execute(_locked_sql(), [list(product_ids)])
+        rows = cursor.fetchall()
+    levels = {}
+    db, (level_names, product_names, location_names) = connection.alias, _LOCKED_NAMES
+    ends = (len(level_names), len(level_names) + len(product_names))
+    for row in rows:
+        level = StockLevel.from_db(db, level_names, row[: ends[0]])
+        level._state.fields_cache["product"] = Product.from_db(db, product_names, row[ends[0] : ends[1]])
+        level._state.fields_cache["location"] = Location.from_db(db, location_names, row[ends[1] :])
+        levels[(level.product_id, level.location_id)] = level
+    return levels
+
+
+_LOCKED_NAMES = tuple(
+    tuple(field.attname for field in model._meta.concrete_fields) for model in (StockLevel, Product, Location)
+)
+
+
+@functools.cache
+def _locked_sql() -> str:
+    quote = connection.ops.quote_name
+    tables = [(alias, model._meta) for alias, model in (("s", StockLevel), ("p", Product), ("l", Location))]
+    columns = ", ".join(f"{alias}.{quote(f.column)}" for alias, meta in tables for f in meta.concrete_fields)
+    level, product, location = (quote(meta.db_table) for _, meta in tables)
+    product_id, location_id = (quote(StockLevel._meta.get_field(name).column) for name in ("product", "location"))
+    product_pk, location_pk = (quote(model._meta.pk.column) for model in (Product, Location))
+    return (
+        f"SELECT {columns} FROM {level} s JOIN {product} p ON p.{product_pk} = s.{product_id}"
+        f" JOIN {location} l ON l.{location_pk} = s.{location_id} WHERE s.{product_id} = ANY(%s::bigint[])"
+        f" ORDER BY s.{product_id}, s.{location_id} FOR UPDATE OF s"
     )
-    return {(level.product_id, level.location_id): level for level in rows}
 
 
 def shortfalls(locked: Locked, changes: list[Change], reserve: dict[tuple[int, int], int] | None = None) -> list[dict]:

@@ -84,3 +84,33 @@ def test_update_rows_writes_the_named_fields_only():
             Decimal(f"{index}.25"),
             1,
         )
+
+
+@pytest.mark.postgres
+def test_the_written_out_lock_loads_what_the_orm_loads(admin_user):
+    """``ledger._select_locked`` on PostgreSQL (plain SQL, prepared) gives every level, product and location the
+    values the ORM's select_for_update().select_related() gives them, in the same order."""
+    from django.db import transaction
+
+    from stock.models import StockLevel
+    from stock.services import create_location, ledger
+    from stock.tests.factories import receive, stocked_product
+
+    shelf = create_location(actor=None, code="SHELF-L", name="Shelf")
+    products = [stocked_product(5, sku="LOCK-A"), stocked_product(1, sku="LOCK-B", unit_price="2.50")]
+    receive(products[0], 3, user=admin_user, location=shelf)
+    ids = [product.pk for product in products]
+
+    def values(instance):
+        return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+    with transaction.atomic():
+        written_out = ledger._select_locked(ids)
+        orm = StockLevel.objects.select_for_update(of=("self",)).select_related("product", "location")
+        expected = {(row.product_id, row.location_id): row for row in orm.filter(product_id__in=ids)}
+    assert list(written_out) == sorted(expected) and len(written_out) == 3
+    for pair, level in written_out.items():
+        assert values(level) == values(expected[pair])
+        assert values(level.product) == values(expected[pair].product)
+        assert values(level.location) == values(expected[pair].location)
+        assert not level._state.adding and level.product.unit_price == expected[pair].product.unit_price

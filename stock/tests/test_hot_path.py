@@ -151,8 +151,9 @@ def test_the_statement_is_prepared_once_per_connection(settings, admin_user):
             "SELECT statement FROM pg_prepared_statements WHERE statement NOT LIKE %s", ["%WITH product AS%"]
         )
         others = [statement for (statement,) in cursor.fetchall()]
-    # Django's own queries are still bound on the client; only inventory_site.bulk's array statements join it.
-    assert all("FROM unnest(" in statement for statement in others), others
+    # Django's own queries are still bound on the client; only inventory_site.bulk's array statements and the
+    # ledger's lock of a product's rows join it.
+    assert all("FROM unnest(" in statement or "FOR UPDATE OF s" in statement for statement in others), others
 
 
 @postgres
