@@ -54,12 +54,16 @@ def prepared_cursor():
 
 
 def insert_rows(model: type[models.Model], rows: list[models.Model]) -> list[models.Model]:
-    """Insert ``rows`` (unsaved instances of ``model``, no ``auto_now`` field) in one statement and set their
-    primary keys, as ``bulk_create`` does."""
+    """Insert ``rows`` (unsaved instances of ``model``) in one statement and set their primary keys, as
+    ``bulk_create`` does (``auto_now`` and ``auto_now_add`` fields dated by their ``pre_save``, as it does)."""
     if connection.vendor != "postgresql" or not rows:
         return model.objects.bulk_create(rows)
     meta = model._meta
     fields = [field for field in meta.concrete_fields if field is not meta.pk or getattr(rows[0], field.attname)]
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for row in rows:
+                field.pre_save(row, add=True)
     sql = _statement(model, "insert", tuple(field.attname for field in fields))
     with prepared_cursor() as cursor:
         cursor.execute(sql, [_column(field, rows) for field in fields])

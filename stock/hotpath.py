@@ -2,18 +2,17 @@
 
 The common case only: a plain request (no ``Idempotency-Key``, no query string, no CORS; see
 ``inventory_site.hotpath.plain``) with a JWT of a user who may record a movement anywhere (checked by the
-statement itself: staff and admins, active), a body
-that ``stock.api.quick`` reads with no supplier, written by the guarded statement
-(``services.record_guarded``). Its answer is ``MovementListApi.post``'s: the same representation, status and
-headers. Every other case returns None and Django answers it, this one's attempt having written nothing: a bad
-body, a token or a user the API refuses, and whatever the statement leaves to the reference service (an
-unknown product, too little stock, a reorder-point crossing...). Once the statement has been sent it is never
-repeated: a database error there is the API's 503 here, as Django would answer it.
+statement itself: staff and admins, active), a body that ``stock.api.quick`` reads with no supplier, written by
+the guarded statement (``services.record_guarded``). Its answer is ``MovementListApi.post``'s: the same
+representation, status and headers. Every other case returns None and Django answers it, this one's attempt
+having written nothing: a bad body, a token or a user the API refuses, and whatever the statement leaves to the
+reference service (an unknown product, too little stock, a reorder-point crossing...). Once the statement has
+been sent it is never repeated: a database error there is the API's 503 here, as Django would answer it.
 
 A case left to Django costs one statement more (Django's path tries the statement again before the ORM
 service); those are the rare ones. Measured (bench/movements.py, 16 clients, 4 gunicorn workers x 2 threads on
-2 cores, beside ../shared/bench/ceiling.py in the same run): 0.42 -> 0.57 of the ceiling's rate; the user checked by the
-statement instead of read from the cache: 0.74 -> 0.76 (this checkout 1.04x the one before, alternating in one run).
+2 cores, beside ../shared/bench/ceiling.py in the same run): 0.42 -> 0.57 of the ceiling's rate; the user
+checked by the statement instead of read from the cache: 0.74 -> 0.76 (1.04x the revision before, same run).
 """
 
 import json

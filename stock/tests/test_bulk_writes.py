@@ -114,3 +114,12 @@ def test_the_written_out_lock_loads_what_the_orm_loads(admin_user):
         assert values(level.product) == values(expected[pair].product)
         assert values(level.location) == values(expected[pair].location)
         assert not level._state.adding and level.product.unit_price == expected[pair].product.unit_price
+
+
+def test_inserted_rows_are_dated_where_the_model_dates_them():
+    """An ``auto_now`` field is set on insert, as ``bulk_create`` sets it (the rows carry no value of their own)."""
+    category = ProductFactory().category
+    rows = [Product(sku=f"DATED-{index}", name="Dated", category=category, unit_price="1.00") for index in range(2)]
+    insert_rows(Product, rows)
+    for row in Product.objects.filter(sku__startswith="DATED-"):
+        assert row.updated_at is not None and abs((row.updated_at - row.created_at).total_seconds()) < 60

@@ -240,3 +240,20 @@ def test_an_unknown_export_format_is_a_400_on_products(admin_client):
     ):
         assert response.status_code == 400 and response.json()["code"] == "invalid", response.content
         assert "format" in response.json()["errors"]
+
+
+def test_the_statements_writers_are_the_roles_the_api_lets_record_a_movement():
+    """guarded.WRITERS (checked in SQL on the hot path) must stay the roles ScopePermission lets POST a movement."""
+    from types import SimpleNamespace
+
+    from inventory_site.api.permissions import ScopePermission
+    from stock.api.movements import MovementListApi
+
+    def may_post(role):
+        request = SimpleNamespace(method="POST", user=User(role=role, is_active=True), auth=None)
+        try:
+            return ScopePermission().has_permission(request, MovementListApi())
+        except Exception:  # noqa: BLE001 - a refusal worded as an error is a refusal
+            return False
+
+    assert {role for role in Role.values if may_post(role)} == set(guarded.WRITERS)
